@@ -1,0 +1,80 @@
+"""The two value types the engine trades in: what goes in and what comes out.
+
+Extractors turn a source (a file, an archive member, a spreadsheet, a database
+table) into ``Segment``s of text that carry where they came from; the engine
+turns each segment into ``Finding``s. A finding never holds the raw value:
+only its masked form and a keyed hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of text to scan and where it sits in its source.
+
+    ``base_line``/``base_column`` are the 1-based line and column of
+    ``text[0]``, so a chunk cut from the middle of a file still reports real
+    positions. ``keep_before`` serves chunked reading with an overlap: matches
+    that *start* at or after this index belong to the next chunk and are
+    dropped here, so a value crossing a chunk border is found exactly once.
+    Tabular sources set ``header`` (the column's name) and their own location
+    fields instead of lines.
+    """
+
+    text: str
+    path: str
+    base_line: int | None = 1
+    base_column: int = 1
+    keep_before: int | None = None
+    header: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    table: str | None = None
+    column_name: str | None = None
+    row_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One piece of personal data or one secret, as it may be stored and shown."""
+
+    entity: str
+    severity: str
+    category: str
+    confidence: float
+    path: str
+    masked: str
+    value_hash: str
+    context: str = ""
+    line: int | None = None
+    column: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    table: str | None = None
+    column_name: str | None = None
+    row_key: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceError:
+    """A part of a source that could not be scanned, and why, in words."""
+
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What scanning one file (or one archive member) produced."""
+
+    path: str
+    size: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
