@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from dataguardian.orgs.models import Membership, Organization
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "plan", "created_at")
+    list_filter = ("plan",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    date_hierarchy = "created_at"
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "created_at")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__email", "organization__name")
+    list_select_related = ("user", "organization")
+    autocomplete_fields = ("organization",)
+    raw_id_fields = ("user",)

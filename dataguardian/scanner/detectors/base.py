@@ -1,0 +1,97 @@
+"""The contract every detector follows.
+
+A detector is one small class per entity. It declares its ``PATTERNS``
+(regular expressions that compile in both hyperscan and Python's ``re``),
+its ``CONTEXT`` words, and may override ``validate``, ``normalise`` and
+``mask``. Detectors hold no mutable state: one instance serves every scan.
+
+Pattern rules, so both backends find exactly the same candidates:
+
+* the value sits in a named group ``(?P<v>...)``; text around it (a leading
+  boundary character, a context phrase) is matched but not reported;
+* no look-around, no back-references, no ``\\b`` and no ``$``: hyperscan has
+  no look-behind and ``re`` searches a window, so anything that depends on
+  text outside the match would make the two disagree. Use ``lead()`` for the
+  left boundary; the right boundary is checked in Python (``TRAIL``);
+* only ASCII: the engine matches against an ASCII copy of the text in which
+  every other character became ``?``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+SEVERITIES = ("low", "medium", "high", "critical")
+
+WORD = "A-Za-z0-9_"
+
+
+def lead(chars: str = WORD) -> str:
+    """A left boundary: the start of the text or one character not in ``chars``."""
+    return f"(?:^|[^{chars}])"
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One regular expression of a detector and the confidence of a bare hit."""
+
+    regex: str
+    score: float
+    caseless: bool = False
+
+
+def raise_severity(severity: str) -> str:
+    """The next severity up, ``critical`` staying ``critical``."""
+    index = SEVERITIES.index(severity)
+    return SEVERITIES[min(index + 1, len(SEVERITIES) - 1)]
+
+
+def mask_keep(value: str, head: int = 0, tail: int = 0) -> str:
+    """Replace letters and digits by ``*`` except the first ``head`` and last ``tail``."""
+    chars = list(value)
+    positions = [i for i, c in enumerate(chars) if c.isalnum()]
+    hidden = positions[head : len(positions) - tail if tail else len(positions)]
+    for i in hidden:
+        chars[i] = "*"
+    return "".join(chars)
+
+
+def group4(value: str) -> str:
+    return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
+
+
+class Detector:
+    """Base class: one entity, its patterns, context words and checks."""
+
+    ENTITY: ClassVar[str] = ""
+    CATEGORY: ClassVar[str] = ""
+    SEVERITY: ClassVar[str] = "medium"
+    PATTERNS: ClassVar[tuple[Pattern, ...]] = ()
+    # Words near a candidate that make it more (CONTEXT) or less likely.
+    CONTEXT: ClassVar[tuple[str, ...]] = ()
+    NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ()
+    # Reject a candidate that has no CONTEXT word near it.
+    CONTEXT_REQUIRED: ClassVar[bool] = False
+    # Characters that may not follow the value (right boundary).
+    TRAIL: ClassVar[str] = WORD
+    # Overlap resolution: higher wins (then longer, then more confident).
+    PRIORITY: ClassVar[int] = 50
+    # Column headers that name this entity (lower case, compared after
+    # removing spaces, dashes and underscores) and, for such a column, the
+    # shape a whole cell value must have to be taken as this entity even
+    # where no pattern matched. None: the header only raises confidence.
+    HEADERS: ClassVar[tuple[str, ...]] = ()
+    HEADER_VALUE: ClassVar[str | None] = None
+
+    def validate(self, value: str) -> bool:
+        """Whether a candidate passes the entity's checksum or structure check."""
+        return True
+
+    def normalise(self, value: str) -> str:
+        """The canonical form that is hashed, so one value hashes one way."""
+        return value.strip()
+
+    def mask(self, value: str) -> str:
+        """What may be shown of the value: by default only its last two characters."""
+        return mask_keep(value, tail=2)

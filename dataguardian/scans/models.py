@@ -1,0 +1,197 @@
+"""Scans and the findings they produce.
+
+A finding stores where personal data was found, a masked form of it and a
+keyed hash (HMAC-SHA256 with ``FINDING_HASH_KEY``) — never the value itself.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from dataguardian.orgs.models import Organization
+
+
+class ScanKind(models.TextChoices):
+    DOCUMENTS = "documents", "Documents"
+    CODE = "code", "Source code"
+    DATABASE = "database", "Database"
+
+
+class ScanStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+UNFINISHED_STATUSES = (ScanStatus.QUEUED, ScanStatus.RUNNING)
+
+
+class Severity(models.IntegerChoices):
+    """Stored as a rank so that "critical first" is a plain index order."""
+
+    LOW = 1, "low"
+    MEDIUM = 2, "medium"
+    HIGH = 3, "high"
+    CRITICAL = 4, "critical"
+
+
+class Entity(models.TextChoices):
+    """The entity types the scanner reports (dataguardian.scanner.detectors)."""
+
+    EMAIL = "EMAIL", "E-mail address"
+    PHONE = "PHONE", "Phone number"
+    IBAN = "IBAN", "IBAN"
+    CREDIT_CARD = "CREDIT_CARD", "Credit card number"
+    NL_BSN = "NL_BSN", "BSN"
+    NL_POSTCODE = "NL_POSTCODE", "Dutch postcode"
+    NL_PASSPORT = "NL_PASSPORT", "Dutch passport number"
+    NL_ID_CARD = "NL_ID_CARD", "Dutch ID-card number"
+    NL_KVK = "NL_KVK", "KvK number"
+    IP_ADDRESS = "IP_ADDRESS", "IP address"
+    DATE_OF_BIRTH = "DATE_OF_BIRTH", "Date of birth"
+    PERSON = "PERSON", "Person name"
+    ADDRESS = "ADDRESS", "Address"
+    AWS_ACCESS_KEY = "AWS_ACCESS_KEY", "AWS access key"
+    AWS_SECRET_KEY = "AWS_SECRET_KEY", "AWS secret key"
+    GITHUB_TOKEN = "GITHUB_TOKEN", "GitHub token"
+    SLACK_TOKEN = "SLACK_TOKEN", "Slack token"
+    PRIVATE_KEY = "PRIVATE_KEY", "Private key"
+    JWT = "JWT", "JSON Web Token"
+    GENERIC_SECRET = "GENERIC_SECRET", "Secret"
+
+
+class Scan(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="scans", db_index=False
+    )  # indexed first in scan_org_created_idx
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="scans",
+    )
+    kind = models.CharField(max_length=10, choices=ScanKind.choices)
+    source = models.CharField(max_length=500, help_text="What was scanned, with no credentials.")
+    status = models.CharField(max_length=10, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    findings_count = models.PositiveIntegerField(default=0)
+    count_low = models.PositiveIntegerField(default=0)
+    count_medium = models.PositiveIntegerField(default=0)
+    count_high = models.PositiveIntegerField(default=0)
+    count_critical = models.PositiveIntegerField(default=0)
+    entity_counts = models.JSONField(default=dict, blank=True)
+    risk_score = models.FloatField(default=0.0)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_progress_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=F("progress_total")), name="scan_progress_within_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_score__gte=0) & Q(risk_score__lte=100), name="scan_risk_score_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ScanStatus.values), name="scan_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=ScanKind.values), name="scan_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True) | Q(finished_at__gte=F("created_at")),
+                name="scan_finished_after_created",
+            ),
+        ]
+        indexes = [
+            # Dashboard and scans list: an organisation's scans, newest first.
+            models.Index(fields=["organization", "-created_at"], name="scan_org_created_idx"),
+            # Scans list filtered by status: an organisation's scans in one status, newest first.
+            models.Index(
+                fields=["organization", "status", "-created_at"], name="scan_org_status_idx"
+            ),
+            # Stale-scan sweep: unfinished scans by last progress (partial: few rows).
+            models.Index(
+                fields=["last_progress_at"],
+                condition=Q(status__in=UNFINISHED_STATUSES),
+                name="scan_unfinished_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Scan {self.pk} ({self.get_kind_display()}, {self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in UNFINISHED_STATUSES
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.is_finished else 0
+        return min(100, int(100 * self.progress_done / self.progress_total))
+
+
+class Finding(models.Model):
+    scan = models.ForeignKey(
+        Scan, on_delete=models.CASCADE, related_name="findings", db_index=False
+    )  # indexed first in finding_scan_severity_idx
+    # Denormalised from the scan: the same value is looked up across an
+    # organisation's scans, and every query is scoped by organisation.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="findings", db_index=False
+    )  # indexed first in finding_org_hash_idx
+    entity = models.CharField(max_length=32, choices=Entity.choices)
+    category = models.CharField(max_length=100)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    confidence = models.FloatField()
+    path = models.CharField(max_length=1024, blank=True)
+    line = models.PositiveIntegerField(null=True, blank=True)
+    column = models.PositiveIntegerField(null=True, blank=True)
+    sheet = models.CharField(max_length=200, blank=True)
+    cell = models.CharField(max_length=200, blank=True)
+    table_name = models.CharField(max_length=200, blank=True)
+    column_name = models.CharField(max_length=200, blank=True)
+    row_key = models.CharField(max_length=200, blank=True)
+    masked_value = models.CharField(max_length=200)
+    value_hash = models.CharField(max_length=64, help_text="HMAC-SHA256 of the value, hex.")
+    context = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="finding_confidence_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__gte=Severity.LOW) & Q(severity__lte=Severity.CRITICAL),
+                name="finding_severity_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_hash__regex=r"^[0-9a-f]{64}$"), name="finding_value_hash_hex"
+            ),
+        ]
+        indexes = [
+            # Scan detail: a scan's findings, critical first, paged by id.
+            models.Index(fields=["scan", "-severity", "id"], name="finding_scan_severity_idx"),
+            # Scan detail filtered by entity: a scan's findings of one entity type.
+            models.Index(fields=["scan", "entity", "-severity", "id"], name="finding_scan_entity_idx"),
+            # "Seen elsewhere": the same value across an organisation's scans.
+            models.Index(fields=["organization", "value_hash"], name="finding_org_hash_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.masked_value} in {self.path or self.table_name}"
+
+    @property
+    def location(self) -> str:
+        if self.table_name:
+            return f"{self.table_name}.{self.column_name} [{self.row_key}]"
+        if self.sheet or self.cell:
+            return f"{self.path} {self.sheet}!{self.cell}".strip()
+        if self.line is not None:
+            return f"{self.path}:{self.line}:{self.column or 1}"
+        return self.path

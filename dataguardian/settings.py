@@ -1,0 +1,260 @@
+"""Settings for DataGuardian Pro, read from the environment.
+
+Nothing set gives the embedded default: SQLite under ``var/``, an in-process
+cache, a filesystem Celery broker and secrets generated once into ``var/``.
+``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL (with psycopg 3's
+pool) and Redis. Every variable is listed, with its default, in README.md.
+"""
+
+import sys
+from pathlib import Path
+
+import environ
+
+from dataguardian.config import (
+    ConfigError,
+    check_redis_url,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    persistent_secret,
+    require,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+VAR_DIR = Path(env.str("DG_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool(env, "DEBUG", default=True)
+PRODUCTION = not DEBUG
+
+if PRODUCTION:
+    SECRET_KEY = require(env, "SECRET_KEY", "DEBUG is off")
+    FINDING_HASH_KEY = require(env, "DG_FINDING_HASH_KEY", "DEBUG is off")
+    ALLOWED_HOSTS = env_list(env, "ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        raise ConfigError("ALLOWED_HOSTS", "must be set when DEBUG is off")
+else:
+    SECRET_KEY = env.str("SECRET_KEY", default="") or persistent_secret(VAR_DIR / "secret_key")
+    FINDING_HASH_KEY = env.str("DG_FINDING_HASH_KEY", default="") or persistent_secret(
+        VAR_DIR / "finding_hash_key"
+    )
+    ALLOWED_HOSTS = env_list(env, "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list(env, "CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_celery_beat",
+    "django_celery_results",
+    "performance",
+    "sessions_ext",
+    "dataguardian",
+    "dataguardian.orgs",
+    "dataguardian.scans",
+    "dataguardian.billing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dataguardian.urls"
+WSGI_APPLICATION = "dataguardian.wsgi.application"
+ASGI_APPLICATION = "dataguardian.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+DATABASE_URL = env.str("DATABASE_URL", default="")
+DB_POOL_MIN_SIZE = env_int(env, "DB_POOL_MIN_SIZE", 2)
+DB_POOL_MAX_SIZE = env_int(env, "DB_POOL_MAX_SIZE", 10, minimum=1)
+DB_POOL_TIMEOUT = env_int(env, "DB_POOL_TIMEOUT", 10, minimum=1)
+DB_STATEMENT_TIMEOUT_MS = env_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000)
+DB_LOCK_TIMEOUT_MS = env_int(env, "DB_LOCK_TIMEOUT_MS", 10_000)
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int(env, "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000)
+if DB_POOL_MIN_SIZE > DB_POOL_MAX_SIZE:
+    raise ConfigError("DB_POOL_MIN_SIZE", f"must not exceed DB_POOL_MAX_SIZE ({DB_POOL_MAX_SIZE})")
+
+if DATABASE_URL:
+    _db = database_from_url(DATABASE_URL)
+else:
+    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "dataguardian.sqlite3")}
+
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    # Session settings travel in the startup packet, so every pooled
+    # connection has them from birth and no SET is ever run on checkout.
+    _db["OPTIONS"] = {
+        "pool": {
+            "min_size": DB_POOL_MIN_SIZE,
+            "max_size": DB_POOL_MAX_SIZE,
+            "timeout": DB_POOL_TIMEOUT,
+        },
+        "application_name": env.str("DB_APPLICATION_NAME", default="dataguardian"),
+        "options": (
+            f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+            f" -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
+            f" -c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}"
+        ),
+    }
+    _db["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not as well
+else:
+    _db["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_MAX_CONNECTIONS = env_int(env, "REDIS_MAX_CONNECTIONS", 50, minimum=1)
+if REDIS_URL:
+    check_redis_url(REDIS_URL)
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="dg"),
+            "OPTIONS": {
+                # JSON, never pickle: whoever can write to Redis must not be
+                # able to run code here.
+                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                "PARSER_CLASS": "redis._parsers.hiredis._HiredisParser",
+                "CONNECTION_POOL_KWARGS": {"max_connections": REDIS_MAX_CONNECTIONS},
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "dataguardian",
+        }
+    }
+
+# --- Celery ---------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue_dir = VAR_DIR / "celery" / "queue"
+    _control_dir = VAR_DIR / "celery" / "control"
+    for _folder in (_queue_dir, _control_dir):
+        _folder.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "control_folder": str(_control_dir),
+    }
+CELERY_RESULT_BACKEND = REDIS_URL or "django-db"
+CELERY_RESULT_EXTENDED = False
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int(env, "CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int(env, "CELERY_TASK_TIME_LIMIT", 660, minimum=1)
+CELERY_TASK_ALWAYS_EAGER = env_bool(env, "CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Auth, i18n, static, media --------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
+
+DG_MAX_UPLOAD_MB = env_int(env, "DG_MAX_UPLOAD_MB", 200, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DG_KEEP_UPLOADS = env_bool(env, "DG_KEEP_UPLOADS", default=False)
+DG_SCAN_FOLDERS = env_list(env, "DG_SCAN_FOLDERS", [])
+
+if DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
+    vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="DataGuardian Pro <noreply@localhost>")
+
+# --- Security -------------------------------------------------------------
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool(env, "SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env_int(env, "SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+if env_bool(env, "USE_X_FORWARDED_PROTO", default=False):
+    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Development tools ----------------------------------------------------
+TESTING = "pytest" in sys.modules
+if DEBUG and not TESTING and env_bool(env, "DEBUG_TOOLBAR", default=True):
+    try:
+        import debug_toolbar  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        INSTALLED_APPS.append("debug_toolbar")
+        MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+        INTERNAL_IPS = ["127.0.0.1"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

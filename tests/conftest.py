@@ -1,0 +1,39 @@
+"""Test-wide fixtures and the rules for tests that need real servers.
+
+A test marked ``postgres`` or ``redis`` runs against the real server named by
+DATABASE_URL / REDIS_URL. Without it the test is skipped with a reason that
+says so — except where DG_REQUIRE_SERVICES is set (CI), where a missing
+server fails the test instead, so nothing is silently skipped there.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def _services_required() -> bool:
+    return os.environ.get("DG_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
+
+
+def _missing(marker: str) -> str | None:
+    from django.conf import settings
+
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://... (the embedded default is SQLite)"
+    if marker == "redis" and not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://... (the embedded default has no Redis)"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in ("postgres", "redis"):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = _missing(marker)
+        if reason is None:
+            continue
+        if _services_required():
+            pytest.fail(f"DG_REQUIRE_SERVICES is set but this test {reason}", pytrace=False)
+        pytest.skip(reason)
