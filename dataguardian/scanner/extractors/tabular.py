@@ -25,7 +25,7 @@ def iter_csv(
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     sample = text.read(SNIFF_CHARS)
     dialect, has_header = _sniff(sample, tab_default)
-    lines = _Chained(sample, text)
+    lines = _chained_lines(sample, text)
     reader = csv.reader(lines, dialect)
     header: list[str] | None = None
     start_line = 1
@@ -71,24 +71,13 @@ def _looks_like_header(row: list[str]) -> bool:
     return not any(any(ch.isdigit() or ch == "@" for ch in cell) for cell in cells)
 
 
-class _Chained:
-    """Lines of an already-read sample followed by the rest of a text stream."""
-
-    def __init__(self, sample: str, rest: io.TextIOBase) -> None:
-        self._lines = iter(io.StringIO(sample).readlines(keepends := True) if keepends else [])
-        self._carry = ""
-        self._rest = rest
-
-    def __iter__(self) -> Iterator[str]:
+def _chained_lines(sample: str, rest: io.TextIOBase) -> Iterator[str]:
+    """Lines of an already-read sample followed by the rest of the text stream."""
+    lines = list(io.StringIO(sample, newline=""))
+    pending = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
+    yield from lines
+    for line in rest:
+        yield pending + line
         pending = ""
-        for line in self._lines:
-            if line.endswith(("\n", "\r")):
-                yield pending + line
-                pending = ""
-            else:
-                pending += line
-        for line in self._rest:
-            yield pending + line
-            pending = ""
-        if pending:
-            yield pending
+    if pending:
+        yield pending
