@@ -39,6 +39,8 @@ class Pattern:
     regex: str
     score: float
     caseless: bool = False
+    # Keep a hit only when a CONTEXT word (or a matching column header) is near.
+    context_required: bool = False
 
 
 def raise_severity(severity: str) -> str:
@@ -71,8 +73,6 @@ class Detector:
     # Words near a candidate that make it more (CONTEXT) or less likely.
     CONTEXT: ClassVar[tuple[str, ...]] = ()
     NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ()
-    # Reject a candidate that has no CONTEXT word near it.
-    CONTEXT_REQUIRED: ClassVar[bool] = False
     # Characters that may not follow the value (right boundary).
     TRAIL: ClassVar[str] = WORD
     # Overlap resolution: higher wins (then longer, then more confident).
@@ -84,9 +84,41 @@ class Detector:
     HEADERS: ClassVar[tuple[str, ...]] = ()
     HEADER_VALUE: ClassVar[str | None] = None
 
+    # How often ``accept`` may drop a trailing group (split by SEPARATORS) to
+    # find a valid value inside a greedy match, e.g. a phone number followed
+    # by a year: ``+31 6 12345678 2024``.
+    SHRINK: ClassVar[int] = 0
+    SEPARATORS: ClassVar[str] = " -."
+
     def validate(self, value: str) -> bool:
         """Whether a candidate passes the entity's checksum or structure check."""
         return True
+
+    def accept(self, value: str) -> int:
+        """Length of the valid value at the start of ``value``; 0 rejects it."""
+        cut = len(value)
+        for _ in range(self.SHRINK + 1):
+            if cut <= 0:
+                return 0
+            if self.validate(value[:cut]):
+                return cut
+            while cut > 0 and value[cut - 1] not in self.SEPARATORS:
+                cut -= 1
+            while cut > 0 and value[cut - 1] in self.SEPARATORS:
+                cut -= 1
+        return 0
+
+    def extend(self, text: str, start: int, end: int) -> int:
+        """Where the value really ends, for values a pattern only announces."""
+        return end
+
+    def confidence_delta(self, value: str) -> float:
+        """A per-value correction of the pattern's confidence."""
+        return 0.0
+
+    def severity_for(self, value: str) -> str:
+        """The severity of this value (most detectors: always ``SEVERITY``)."""
+        return self.SEVERITY
 
     def normalise(self, value: str) -> str:
         """The canonical form that is hashed, so one value hashes one way."""

@@ -1,0 +1,56 @@
+"""Masking and keyed hashing: what may be stored and shown of a value.
+
+The raw value is never logged or returned; callers get ``mask`` output and
+``keyed_hash`` (HMAC-SHA256 under the installation's key, so equal values
+can be counted and matched across scans without being readable).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+
+SNIPPET_RADIUS = 40
+
+
+def keyed_hash(key: bytes, normalised_value: str) -> str:
+    """HMAC-SHA256 of the normalised value under ``key``, as hex."""
+    return hmac.new(key, normalised_value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+WHITESPACE = str.maketrans("\r\n\t\f\v", "     ")
+
+
+def _printable(text: str) -> str:
+    return text.translate(WHITESPACE)
+
+
+def masked_snippet(
+    text: str,
+    start: int,
+    end: int,
+    spans: Sequence[tuple[int, int, str]],
+    radius: int = SNIPPET_RADIUS,
+) -> str:
+    """About ``radius`` characters each side of ``text[start:end]``.
+
+    ``spans`` are (start, end, masked) of every detected value, sorted by
+    start and not overlapping; each one that touches the window is replaced by
+    its masked form (the window grows rather than cut a value in two).
+    """
+    low, high = max(0, start - radius), min(len(text), end + radius)
+    inside = [span for span in spans if span[0] < high and span[1] > low]
+    if inside:
+        low = min(low, inside[0][0])
+        high = max(high, max(span[1] for span in inside))
+    pieces: list[str] = []
+    cursor = low
+    for s, e, masked in inside:
+        pieces.append(_printable(text[cursor:s]))
+        pieces.append(masked)
+        cursor = e
+    pieces.append(_printable(text[cursor:high]))
+    prefix = "…" if low > 0 else ""
+    suffix = "…" if high < len(text) else ""
+    return prefix + "".join(pieces).strip() + suffix
