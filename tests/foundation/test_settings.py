@@ -1,0 +1,154 @@
+"""Settings come from the environment, with safe defaults and plain errors."""
+
+import re
+from pathlib import Path
+
+import pytest
+from dataguardian.config import ConfigError
+from tests.foundation.support import PRODUCTION_ENV, ROOT, manage
+
+# Every variable the README documents, with a value to set and what it must become.
+DOCUMENTED = {
+    "DATABASE_URL": ("postgres://u:p@db.example:6543/dg", lambda s: s["DATABASES"]["default"]["PORT"] == 6543),
+    "REDIS_URL": ("redis://cache.example:6380/3",
+                  lambda s: s["CACHES"]["default"]["LOCATION"] == "redis://cache.example:6380/3"),
+    "SECRET_KEY": ("s" * 60, lambda s: s["SECRET_KEY"] == "s" * 60),
+    "DEBUG": ("true", lambda s: s["DEBUG"] is True),
+    "ALLOWED_HOSTS": ("a.example, b.example", lambda s: s["ALLOWED_HOSTS"] == ["a.example", "b.example"]),
+    "CSRF_TRUSTED_ORIGINS": ("https://a.example", lambda s: s["CSRF_TRUSTED_ORIGINS"] == ["https://a.example"]),
+    "DB_POOL_MIN_SIZE": ("3", lambda s: s["DB_POOL_MIN_SIZE"] == 3),
+    "DB_POOL_MAX_SIZE": ("7", lambda s: s["DB_POOL_MAX_SIZE"] == 7),
+    "DB_POOL_TIMEOUT": ("4", lambda s: s["DB_POOL_TIMEOUT"] == 4),
+    "DB_STATEMENT_TIMEOUT_MS": ("1234", lambda s: s["DB_STATEMENT_TIMEOUT_MS"] == 1234),
+    "DB_LOCK_TIMEOUT_MS": ("555", lambda s: s["DB_LOCK_TIMEOUT_MS"] == 555),
+    "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS": ("777", lambda s: s["DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"] == 777),
+    "DB_APPLICATION_NAME": ("dg-test", lambda s: True),  # checked with DATABASE_URL below
+    "REDIS_MAX_CONNECTIONS": ("12", lambda s: s["REDIS_MAX_CONNECTIONS"] == 12),
+    "CACHE_KEY_PREFIX": ("zz", lambda s: True),  # only used with REDIS_URL, checked below
+    "CELERY_BROKER_URL": ("redis://broker.example:6379/1",
+                          lambda s: s["CELERY_BROKER_URL"] == "redis://broker.example:6379/1"),
+    "CELERY_TASK_SOFT_TIME_LIMIT": ("100", lambda s: s["CELERY_TASK_SOFT_TIME_LIMIT"] == 100),
+    "CELERY_TASK_TIME_LIMIT": ("120", lambda s: s["CELERY_TASK_TIME_LIMIT"] == 120),
+    "CELERY_TASK_ALWAYS_EAGER": ("true", lambda s: s["CELERY_TASK_ALWAYS_EAGER"] is True),
+    "DG_FINDING_HASH_KEY": ("hash-key", lambda s: s["FINDING_HASH_KEY"] == "hash-key"),
+    "DG_MAX_UPLOAD_MB": ("50", lambda s: s["DG_MAX_UPLOAD_MB"] == 50),
+    "DG_KEEP_UPLOADS": ("yes", lambda s: s["DG_KEEP_UPLOADS"] is True),
+    "DG_SCAN_FOLDERS": ("/srv/a,/srv/b", lambda s: s["DG_SCAN_FOLDERS"] == ["/srv/a", "/srv/b"]),
+    "DG_VAR_DIR": (None, lambda s: True),  # set by every test of this module
+    "MEDIA_ROOT": ("/tmp/dg-media", lambda s: str(s["MEDIA_ROOT"]) == "/tmp/dg-media"),
+    "STATIC_ROOT": ("/tmp/dg-static", lambda s: str(s["STATIC_ROOT"]) == "/tmp/dg-static"),
+    "TIME_ZONE": ("UTC", lambda s: s["TIME_ZONE"] == "UTC"),
+    "LOG_LEVEL": ("WARNING", lambda s: s["LOGGING"]["root"]["level"] == "WARNING"),
+    "DEFAULT_FROM_EMAIL": ("x@example.com", lambda s: s["DEFAULT_FROM_EMAIL"] == "x@example.com"),
+    "EMAIL_URL": ("smtp://mail.example:2525", lambda s: True),  # production only, checked below
+    "SECURE_SSL_REDIRECT": ("false", lambda s: s["SECURE_SSL_REDIRECT"] is False),
+    "SECURE_HSTS_SECONDS": ("60", lambda s: s["SECURE_HSTS_SECONDS"] == 60),
+    "USE_X_FORWARDED_PROTO": ("true",
+                              lambda s: s["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")),
+    "DEBUG_TOOLBAR": ("false", lambda s: "debug_toolbar" not in s["INSTALLED_APPS"]),
+}
+
+
+def documented_variables() -> set[str]:
+    """Names in the first column of the README's environment table."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Environment", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\|\s*`([A-Z][A-Z0-9_]+)`", section, flags=re.M))
+
+
+def test_every_documented_variable_has_a_parsing_test():
+    assert documented_variables() == set(DOCUMENTED)
+
+
+@pytest.mark.parametrize("variable", sorted(DOCUMENTED))
+def test_documented_variable_is_parsed(load_settings, variable):
+    value, check = DOCUMENTED[variable]
+    if value is None:
+        return
+    assert check(load_settings(**{variable: value})), variable
+
+
+def test_embedded_default(load_settings, tmp_path):
+    s = load_settings()
+    assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert Path(s["DATABASES"]["default"]["NAME"]).parent == tmp_path / "var"
+    assert s["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert s["CELERY_BROKER_URL"] == "filesystem://"
+    assert s["CELERY_RESULT_BACKEND"] == "django-db"
+    # The secret key is generated once and kept.
+    assert (tmp_path / "var" / "secret_key").read_text() == s["SECRET_KEY"]
+    assert load_settings()["SECRET_KEY"] == s["SECRET_KEY"]
+    assert len(s["SECRET_KEY"]) >= 50
+
+
+def test_postgres_uses_the_native_pool_and_connection_options(load_settings):
+    s = load_settings(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/dg",
+        DB_POOL_MIN_SIZE="1", DB_POOL_MAX_SIZE="4", DB_POOL_TIMEOUT="3",
+        DB_STATEMENT_TIMEOUT_MS="2000", DB_APPLICATION_NAME="dg-test",
+    )
+    db = s["DATABASES"]["default"]
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 3}
+    assert db["OPTIONS"]["application_name"] == "dg-test"
+    assert "-c statement_timeout=2000" in db["OPTIONS"]["options"]
+    assert db["CONN_MAX_AGE"] == 0
+
+
+def test_redis_url_selects_django_redis_with_a_safe_serializer(load_settings):
+    s = load_settings(REDIS_URL="redis://127.0.0.1:6379/2", CACHE_KEY_PREFIX="zz")
+    cache = s["CACHES"]["default"]
+    assert cache["BACKEND"] == "django_redis.cache.RedisCache"
+    assert cache["KEY_PREFIX"] == "zz"
+    assert "pickle" not in cache["OPTIONS"]["SERIALIZER"].lower()
+    assert s["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/2"
+
+
+def test_production_email_url(load_settings):
+    s = load_settings(**PRODUCTION_ENV, EMAIL_URL="smtp://mail.example:2525")
+    assert s["EMAIL_HOST"] == "mail.example"
+    assert s["EMAIL_PORT"] == 2525
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "mysql://x@h/db"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgres://u@h:port/db"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgres://u@h:5432/"}, "DATABASE_URL"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+        ({"REDIS_URL": "redis://h:abc/0"}, "REDIS_URL"),
+        ({"REDIS_URL": "redis://h:6379/zero"}, "REDIS_URL"),
+        ({"DB_POOL_MAX_SIZE": "many"}, "DB_POOL_MAX_SIZE"),
+        ({"DB_POOL_MIN_SIZE": "20", "DB_POOL_MAX_SIZE": "5"}, "DB_POOL_MIN_SIZE"),
+        ({"DEBUG": "perhaps"}, "DEBUG"),
+        ({"DEBUG": "false"}, "SECRET_KEY"),
+        ({**PRODUCTION_ENV, "DG_FINDING_HASH_KEY": ""}, "DG_FINDING_HASH_KEY"),
+        ({**PRODUCTION_ENV, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_bad_environment_names_the_variable(load_settings, variables, named):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(**variables)
+    assert caught.value.variable == named
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [{"DATABASE_URL": "postgres://u@h:port/db"}, {"REDIS_URL": "localhost:6379"}, {"DEBUG": "false"}],
+)
+def test_start_up_stops_with_one_line_not_a_traceback(tmp_path, variables):
+    result = manage(tmp_path, "check", **variables)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("configuration error: ")
+    assert next(iter(variables)) in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
