@@ -162,6 +162,16 @@ else:
         }
     }
 
+# --- Performance: cache ---------------------------------------------------
+# Namespaces of performance.cache and their TTLs in seconds.
+PERFORMANCE_CACHE_NAMESPACES = {
+    "scan_results": {"ttl": env_int(env, "CACHE_TTL_SCAN_RESULTS", 2 * 3600, minimum=1)},
+    "sessions": {"ttl": env_int(env, "CACHE_TTL_SESSIONS", 3600, minimum=1)},
+    "performance": {"ttl": env_int(env, "CACHE_TTL_PERFORMANCE", 5 * 60, minimum=1)},
+    "dashboard": {"ttl": env_int(env, "CACHE_TTL_DASHBOARD", 10 * 60, minimum=1)},
+    "org_settings": {"ttl": env_int(env, "CACHE_TTL_ORG_SETTINGS", 3600, minimum=1)},
+}
+
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
