@@ -64,7 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "sessions_ext.middleware.SessionMiddleware",  # Django's, plus client and activity
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -136,21 +136,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_MAX_CONNECTIONS = env_int(env, "REDIS_MAX_CONNECTIONS", 50, minimum=1)
+REDIS_SOCKET_TIMEOUT_MS = env_int(env, "REDIS_SOCKET_TIMEOUT_MS", 250, minimum=1)
+REDIS_SOCKET_CONNECT_TIMEOUT_MS = env_int(env, "REDIS_SOCKET_CONNECT_TIMEOUT_MS", 250, minimum=1)
 if REDIS_URL:
     check_redis_url(REDIS_URL)
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis plus a circuit breaker and an in-process fallback:
+            # a Redis outage degrades the cache, never a page.
+            "BACKEND": "performance.caching.backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="dg"),
             "OPTIONS": {
-                # JSON, never pickle: whoever can write to Redis must not be
+                # msgpack, never pickle: whoever can write to Redis must not be
                 # able to run code here.
-                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                "SERIALIZER": "performance.caching.serializers.SafeMsgpackSerializer",
+                "COMPRESSOR": "performance.caching.compressors.ZstdCompressor",
+                "COMPRESS_MIN_LENGTH": env_int(env, "CACHE_COMPRESS_MIN_BYTES", 1024),
                 "PARSER_CLASS": "redis._parsers.hiredis._HiredisParser",
                 "CONNECTION_POOL_KWARGS": {"max_connections": REDIS_MAX_CONNECTIONS},
-                "SOCKET_CONNECT_TIMEOUT": 0.25,
-                "SOCKET_TIMEOUT": 0.25,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_CONNECT_TIMEOUT_MS / 1000,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT_MS / 1000,
+                "RETRY_INTERVAL": env_int(env, "CACHE_RETRY_INTERVAL_MS", 2000, minimum=1) / 1000,
+                "FALLBACK_MAX_ENTRIES": env_int(env, "CACHE_FALLBACK_MAX_ENTRIES", 5000, minimum=1),
             },
         }
     }
@@ -171,6 +179,23 @@ PERFORMANCE_CACHE_NAMESPACES = {
     "dashboard": {"ttl": env_int(env, "CACHE_TTL_DASHBOARD", 10 * 60, minimum=1)},
     "org_settings": {"ttl": env_int(env, "CACHE_TTL_ORG_SETTINGS", 3600, minimum=1)},
 }
+
+# --- Sessions -------------------------------------------------------------
+# sessions_ext: sessions owned by a user with client and activity times, read
+# through the cache (SESSION_CACHE_ALIAS) and written to the database.
+SESSION_ENGINE = "sessions_ext.backends.cached_db"
+SESSION_COOKIE_AGE = env_int(env, "SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+SESSIONS_EXT_ACTIVITY_WRITE_INTERVAL = env_int(env, "SESSIONS_ACTIVITY_WRITE_INTERVAL", 60)
+SESSIONS_EXT_TRUNCATE_IP = env_bool(env, "SESSIONS_TRUNCATE_IP", default=False)
+SESSIONS_EXT_CLIENT_IP_HEADER = env.str("SESSIONS_CLIENT_IP_HEADER", default="")
+SESSIONS_EXT_MAX_SESSIONS_PER_USER = env_int(env, "SESSIONS_MAX_PER_USER", 0)
+SESSIONS_EXT_ACTIVITY_RETENTION_DAYS = env_int(env, "SESSIONS_ACTIVITY_RETENTION_DAYS", 365, minimum=1)
+SESSIONS_EXT_ORGANIZATION_RESOLVER = "dataguardian.orgs.selectors.organization_for_user"
+SESSIONS_EXT_ORGANIZATION_ADMIN_CHECK = "dataguardian.orgs.selectors.is_organization_admin"
+SESSIONS_EXT_ANALYTICS_CACHE = ("performance.cache.namespace", "performance")
+# Other old rows trimmed by the sessions_ext cleanup beat task:
+# (model label, date field, max age in days); apps append their own.
+SESSIONS_EXT_CLEANUP_MODELS: list[tuple[str, str, int]] = []
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
@@ -226,6 +251,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DG_KEEP_UPLOADS = env_bool(env, "DG_KEEP_UPLOADS", default=False)
 DG_SCAN_FOLDERS = env_list(env, "DG_SCAN_FOLDERS", [])
+# Sign-in throttle (dataguardian.signin): failures per username and address, and for how long.
+DG_SIGNIN_MAX_FAILURES = env_int(env, "DG_SIGNIN_MAX_FAILURES", 5, minimum=1)
+DG_SIGNIN_LOCKOUT_SECONDS = env_int(env, "DG_SIGNIN_LOCKOUT_SECONDS", 900, minimum=1)
+# Scan pipeline (dataguardian/scans): upload checks, chunking, retries, stale scans.
+DG_MAX_UNCOMPRESSED_MB = env_int(env, "DG_MAX_UNCOMPRESSED_MB", 10_240, minimum=1)
+DG_MAX_COMPRESSION_RATIO = env_int(env, "DG_MAX_COMPRESSION_RATIO", 200, minimum=2)
+DG_CHUNK_MB = env_int(env, "DG_CHUNK_MB", 8, minimum=1)
+DG_CHUNK_FILES = env_int(env, "DG_CHUNK_FILES", 500, minimum=1)
+DG_CHUNK_MAX_RETRIES = env_int(env, "DG_CHUNK_MAX_RETRIES", 3)
+DG_STALE_SCAN_MINUTES = env_int(env, "DG_STALE_SCAN_MINUTES", 15, minimum=1)
+DG_STALE_SCAN_MAX_REQUEUES = env_int(env, "DG_STALE_SCAN_MAX_REQUEUES", 2)
 
 if DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -10,3 +10,9 @@ class PerformanceConfig(AppConfig):
 
     name = "performance"
     verbose_name = "Performance"
+
+    def ready(self) -> None:
+        from performance.caching.backend import cache_recovered
+        from performance.caching.namespaces import bump_versions_after_outage
+
+        cache_recovered.connect(bump_versions_after_outage, dispatch_uid="performance.cache.recovered")
