@@ -10,3 +10,7 @@ class DataGuardianConfig(AppConfig):
     def ready(self) -> None:
         # Make the Celery app current so that @shared_task binds to it.
         from dataguardian import celery  # noqa: F401
+        from dataguardian.cache_keys import connect_signals
+
+        # Writes to scans, memberships and payments drop the cached values they affect.
+        connect_signals()
