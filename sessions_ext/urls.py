@@ -1,0 +1,3 @@
+"""URLs of the session pages, included by the product (e.g. at account/sessions/)."""
+
+urlpatterns: list = []
