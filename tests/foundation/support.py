@@ -1,11 +1,9 @@
 """Helpers for the foundation tests: run settings or manage.py under a chosen environment."""
 
 import os
-import runpy
 import subprocess
 import sys
 from pathlib import Path
-
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_FILE = ROOT / "dataguardian" / "settings.py"

@@ -4,12 +4,14 @@ import re
 from pathlib import Path
 
 import pytest
+
 from dataguardian.config import ConfigError
 from tests.foundation.support import PRODUCTION_ENV, ROOT, manage
 
 # Every variable the README documents, with a value to set and what it must become.
 DOCUMENTED = {
-    "DATABASE_URL": ("postgres://u:p@db.example:6543/dg", lambda s: s["DATABASES"]["default"]["PORT"] == 6543),
+    "DATABASE_URL": ("postgres://u:p@db.example:6543/dg",
+                     lambda s: s["DATABASES"]["default"]["PORT"] == 6543),
     "REDIS_URL": ("redis://cache.example:6380/3",
                   lambda s: s["CACHES"]["default"]["LOCATION"] == "redis://cache.example:6380/3"),
     "SECRET_KEY": ("s" * 60, lambda s: s["SECRET_KEY"] == "s" * 60),
