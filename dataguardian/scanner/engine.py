@@ -29,7 +29,6 @@ class Candidate:
     start: int
     end: int
     confidence: float
-    severity: str
 
 
 @lru_cache(maxsize=4)
@@ -88,7 +87,7 @@ class Engine:
         if header is not None and header.HEADER_VALUE:
             self._add_header_value(text, header, candidates)
         chosen = resolve_overlaps(candidates)
-        return self._findings(segment, chosen)
+        return self._findings(segment, chosen, header)
 
     def _candidates(self, text: str, keep_before: int | None, header: Detector | None) -> list[Candidate]:
         data = to_bytes(text)
@@ -117,8 +116,7 @@ class Engine:
                 confidence, has_context = confidence + self._scorer.header_boost, True
             if context_required and not has_context:
                 continue
-            severity = self._scorer.severity(detector, detector.severity_for(value), text, start, end, header)
-            candidates.append(Candidate(detector, start, end, min(1.0, max(0.05, confidence)), severity))
+            candidates.append(Candidate(detector, start, end, min(1.0, max(0.05, confidence))))
         return candidates
 
     def _add_header_value(self, text: str, header: Detector, candidates: list[Candidate]) -> None:
@@ -130,13 +128,12 @@ class Engine:
         if not re.fullmatch(header.HEADER_VALUE, value) or not header.validate(value):
             return
         start = text.index(value)
-        end = start + len(value)
-        severity = self._scorer.severity(header, header.severity_for(value), text, start, end, header)
-        candidates.append(Candidate(header, start, end, HEADER_VALUE_CONFIDENCE, severity))
+        candidates.append(Candidate(header, start, start + len(value), HEADER_VALUE_CONFIDENCE))
 
-    def _findings(self, segment: Segment, chosen: list[Candidate]) -> list[Finding]:
+    def _findings(self, segment: Segment, chosen: list[Candidate], header: Detector | None) -> list[Finding]:
         text = segment.text
         masks = [(c.start, c.end, c.detector.mask(text[c.start : c.end])) for c in chosen]
+        starts = [c.start for c in chosen]
         findings: list[Finding] = []
         line = segment.base_line
         cursor, last_newline = 0, -1
@@ -155,16 +152,17 @@ class Engine:
             column = None
             if line is not None:
                 column = segment.base_column + start if last_newline < 0 else start - last_newline
+            severity = self._scorer.severity(detector.severity_for(value), text, start, end, segment.header)
             findings.append(
                 Finding(
                     entity=detector.ENTITY,
-                    severity=candidate.severity,
+                    severity=severity,
                     category=detector.CATEGORY,
                     confidence=round(candidate.confidence, 2),
                     path=segment.path,
                     masked=masked,
                     value_hash=keyed_hash(self.hash_key, detector.normalise(value)),
-                    context=masked_snippet(text, start, end, masks),
+                    context=masked_snippet(text, start, end, masks, starts=starts),
                     line=line,
                     column=column,
                     sheet=segment.sheet,

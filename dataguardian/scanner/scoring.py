@@ -90,14 +90,29 @@ HEADER_STOP_TOKENS = frozenset(
 )
 
 
-def words_regex(words: Sequence[str]) -> re.Pattern[str] | None:
-    """Words that start at a word boundary (a prefix is enough: tel -> telefoon)."""
-    if not words:
-        return None
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(w) for w in words) + ")", re.IGNORECASE)
+NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
 
-SPECIAL_REGEX = words_regex(SPECIAL_CATEGORY_WORDS)
+class WordSet:
+    """Words to look for near a candidate, matched at the start of a word.
+
+    Plain substring tests on a lower-cased, punctuation-free window: C speed,
+    no regular expression per candidate (``tel`` finds ``telefoon``, not
+    ``hotel``).
+    """
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.needles = tuple(" " + w.lower().translate(NON_WORD).strip() for w in words)
+
+    def __bool__(self) -> bool:
+        return bool(self.needles)
+
+    def found(self, window: str) -> bool:
+        haystack = " " + window.lower().translate(NON_WORD)
+        return any(needle in haystack for needle in self.needles)
+
+
+SPECIAL_WORDS = WordSet(SPECIAL_CATEGORY_WORDS)
 
 
 def header_tokens(header: str) -> list[str]:
@@ -128,8 +143,8 @@ class ContextScorer:
     header_boost = HEADER_BOOST
 
     def __init__(self, detectors: Sequence[Detector]) -> None:
-        self._positive = {id(d): words_regex(d.CONTEXT) for d in detectors}
-        self._negative = {id(d): words_regex(d.NEGATIVE_CONTEXT) for d in detectors}
+        self._positive = {id(d): WordSet(d.CONTEXT) for d in detectors}
+        self._negative = {id(d): WordSet(d.NEGATIVE_CONTEXT) for d in detectors}
 
     def adjust(
         self, detector: Detector, text: str, start: int, end: int, confidence: float
@@ -137,21 +152,20 @@ class ContextScorer:
         """The confidence after context words, and whether a CONTEXT word was near."""
         positive = self._positive[id(detector)]
         negative = self._negative[id(detector)]
-        if positive is None and negative is None:
+        if not positive and not negative:
             return confidence, False
-        before = text[max(0, start - CONTEXT_RADIUS) : start]
-        after = text[end : end + CONTEXT_RADIUS]
-        has_context = positive is not None and bool(positive.search(before) or positive.search(after))
+        window = f"{text[max(0, start - CONTEXT_RADIUS) : start]} {text[end : end + CONTEXT_RADIUS]}"
+        has_context = positive.found(window)
         if has_context:
             confidence += CONTEXT_BOOST
-        if negative is not None and (negative.search(before) or negative.search(after)):
+        if negative.found(window):
             confidence -= NEGATIVE_PENALTY
         return confidence, has_context
 
-    def severity(
-        self, detector: Detector, severity: str, text: str, start: int, end: int, header: Detector | None
-    ) -> str:
-        window = text[max(0, start - SPECIAL_RADIUS) : start] + " " + text[end : end + SPECIAL_RADIUS]
-        if SPECIAL_REGEX is not None and SPECIAL_REGEX.search(window):
+    def severity(self, severity: str, text: str, start: int, end: int, header: str | None) -> str:
+        """One step up when special-category words are near or in the header."""
+        before = text[max(0, start - SPECIAL_RADIUS) : start]
+        after = text[end : end + SPECIAL_RADIUS]
+        if SPECIAL_WORDS.found(f"{header or ''} {before} {after}"):
             return raise_severity(severity)
         return severity

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataguardian.scanner.detectors.base import Detector, Pattern, lead
 
 LOCAL = "A-Za-z0-9._%+-"
+LABEL = "[A-Za-z0-9-]{1,63}"
 
 
 class EmailDetector(Detector):
@@ -15,7 +16,8 @@ class EmailDetector(Detector):
     TRAIL = "A-Za-z0-9_@"
     PATTERNS = (
         Pattern(
-            lead(LOCAL) + rf"(?P<v>[{LOCAL}]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{{2,24}})",
+            lead(LOCAL)
+            + rf"(?P<v>[{LOCAL}]{{1,64}}@{LABEL}(?:\.{LABEL}){{0,6}}\.[A-Za-z]{{2,24}})",
             0.9,
         ),
     )

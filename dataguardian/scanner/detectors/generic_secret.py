@@ -28,7 +28,8 @@ class GenericSecretDetector(SecretDetector):
     PATTERNS = (
         Pattern(
             NAME
-            + r"[A-Za-z0-9_-]{0,20}[\"']?[ \t]{0,3}(?:=|:=|:|=>)[ \t]{0,3}[\"'`]?(?P<v>[^ \t\r\n\"'`,;]{8,})",
+            + r"[A-Za-z0-9_-]{0,20}[\"']?[ \t]{0,3}(?:=|:=|:|=>)[ \t]{0,3}[\"'`]?"
+            + r"(?P<v>[^ \t\r\n\"'`,;]{8,201})",
             0.7,
             caseless=True,
         ),

@@ -38,7 +38,12 @@ class IpAddressDetector(Detector):
     TRAIL = "A-Za-z0-9_:"
     PATTERNS = (
         Pattern(lead("A-Za-z0-9_.") + r"(?P<v>(?:[0-9]{1,3}\.){3}[0-9]{1,3})", 0.6),
-        Pattern(lead("A-Za-z0-9_:.") + rf"(?P<v>(?:{HEX}{{1,4}}|:)(?::{HEX}{{0,4}}){{2,7}})", 0.6),
+        Pattern(lead("A-Za-z0-9_:.") + rf"(?P<v>{HEX}{{1,4}}(?::{HEX}{{1,4}}){{7}})", 0.6),
+        Pattern(
+            lead("A-Za-z0-9_:.")
+            + rf"(?P<v>(?:{HEX}{{1,4}}(?::{HEX}{{1,4}}){{0,6}})?::(?:{HEX}{{1,4}}(?::{HEX}{{1,4}}){{0,6}})?)",
+            0.6,
+        ),
     )
     CONTEXT = ("ip", "ip-adres", "ipaddress", "ip address", "client", "remote", "host", "from")
     NEGATIVE_CONTEXT = ("version", "versie", "release")

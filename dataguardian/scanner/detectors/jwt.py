@@ -21,7 +21,10 @@ class JwtDetector(SecretDetector):
     SEVERITY = "high"
     TRAIL = "A-Za-z0-9_.=-"
     PATTERNS = (
-        Pattern(lead("A-Za-z0-9_.-") + rf"(?P<v>eyJ{PART}{{5,}}\.eyJ{PART}{{5,}}\.{PART}{{10,}})", 0.9),
+        Pattern(
+            lead("A-Za-z0-9_.-") + rf"(?P<v>eyJ{PART}{{5,4096}}\.eyJ{PART}{{5,4096}}\.{PART}{{10,1024}})",
+            0.9,
+        ),
     )
     CONTEXT = ("bearer", "token", "jwt", "authorization")
 

@@ -7,11 +7,23 @@ with the Netherlands as region; international ones (``+31 6 12345678``,
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 from dataguardian.scanner.detectors.base import Detector, Pattern, lead, mask_keep
 
 BODY = r"[0-9 ()./-]{6,18}[0-9]"
+
+
+@lru_cache(maxsize=1024)
+def parse(value: str) -> phonenumbers.PhoneNumber | None:
+    """The number when it is a valid one (NL as default region), else None."""
+    try:
+        number = phonenumbers.parse(value, "NL")
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
 
 
 class PhoneDetector(Detector):
@@ -33,16 +45,14 @@ class PhoneDetector(Detector):
         digits = sum(c.isdigit() for c in value)
         if digits < 9 or digits > 15 or value.count("(") != value.count(")"):
             return False
-        try:
-            number = phonenumbers.parse(value, "NL")
-        except phonenumbers.NumberParseException:
+        national = value.lstrip("(").startswith("0") and not value.startswith("00")
+        if national and digits != 10:
             return False
-        return phonenumbers.is_valid_number(number)
+        return parse(value) is not None
 
     def normalise(self, value: str) -> str:
-        try:
-            number = phonenumbers.parse(value, "NL")
-        except phonenumbers.NumberParseException:
+        number = parse(value)
+        if number is None:
             return "".join(c for c in value if c.isdigit())
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

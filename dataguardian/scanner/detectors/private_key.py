@@ -17,7 +17,7 @@ class PrivateKeyDetector(SecretDetector):
     ENTITY = "PRIVATE_KEY"
     PRIORITY = 100
     TRAIL = ""
-    PATTERNS = (Pattern(r"(?P<v>-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----)", 0.99),)
+    PATTERNS = (Pattern(r"(?P<v>-----BEGIN (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----)", 0.99),)
     CONTEXT = ("key", "ssh", "rsa", "pem")
 
     def extend(self, text: str, start: int, end: int) -> int:

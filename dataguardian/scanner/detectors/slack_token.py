@@ -9,5 +9,5 @@ from dataguardian.scanner.detectors.secret import SecretDetector
 class SlackTokenDetector(SecretDetector):
     ENTITY = "SLACK_TOKEN"
     TRAIL = "A-Za-z0-9_-"
-    PATTERNS = (Pattern(lead() + r"(?P<v>xox[abeoprs]-[0-9]{6,}-[A-Za-z0-9-]{8,})", 0.95),)
+    PATTERNS = (Pattern(lead() + r"(?P<v>xox[abeoprs]-[0-9]{6,20}-[A-Za-z0-9-]{8,200})", 0.95),)
     CONTEXT = ("slack", "token")
