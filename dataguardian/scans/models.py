@@ -195,3 +195,70 @@ class Finding(models.Model):
         if self.line is not None:
             return f"{self.path}:{self.line}:{self.column or 1}"
         return self.path
+
+
+# --- Pipeline bookkeeping (dataguardian.scans.tasks) ------------------------
+
+
+class SourceType(models.TextChoices):
+    UPLOAD = "upload", "Uploaded files"
+    FOLDER = "folder", "Server folder"
+    DATABASE = "database", "Database"
+
+
+class ScanJob(models.Model):
+    """The pipeline's own record of a scan; never shown to users.
+
+    Kept apart from ``Scan`` so the pages never load it. ``root`` is the
+    upload directory or the allowed folder (a database source has its URL in
+    ``ScanCredential`` instead); ``requeues`` counts the stale-scan sweeper's
+    attempts to revive it.
+    """
+
+    scan = models.OneToOneField(Scan, on_delete=models.CASCADE, related_name="job")
+    source_type = models.CharField(max_length=10, choices=SourceType.choices)
+    root = models.CharField(max_length=1024, blank=True)
+    requeues = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.source_type} job of scan {self.scan_id}"
+
+
+class ScanCredential(models.Model):
+    """A database URL, encrypted (Fernet, key derived from SECRET_KEY).
+
+    Deleted as soon as the scan ends, whatever the outcome.
+    """
+
+    scan = models.OneToOneField(Scan, on_delete=models.CASCADE, related_name="credential")
+    token = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"credential of scan {self.scan_id}"
+
+
+class ScanChunk(models.Model):
+    """One slice of a scan's work, and the proof that its findings were written.
+
+    ``done_at`` is set in the same transaction as the findings insert, so a
+    chunk delivered twice writes its findings once.
+    """
+
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="chunks", db_index=False)
+    index = models.PositiveIntegerField()
+    units = models.JSONField(help_text="Files, archive members or tables, relative to the source.")
+    unit_count = models.PositiveIntegerField()
+    size = models.BigIntegerField(default=0)
+    findings_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="Per-file errors (path, reason).")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Also serves "a scan's chunks in order" and the pending-chunk lookups.
+            models.UniqueConstraint(fields=["scan", "index"], name="scanchunk_scan_index_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of scan {self.scan_id}"

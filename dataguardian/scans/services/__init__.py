@@ -1,0 +1,11 @@
+"""Writes for scans (HackSoft style): views and tasks call these, never the ORM.
+
+- ``scans``: ``store_upload``, ``scan_create``, ``scan_cancel`` (used by the pages).
+- ``pipeline``: what the Celery tasks run: start, chunk, summary.
+- ``sweep``: the beat task's stale-scan sweep.
+"""
+
+from dataguardian.scans.services.scans import scan_cancel, scan_create
+from dataguardian.scans.sources import ScanSourceError, store_upload
+
+__all__ = ["ScanSourceError", "scan_cancel", "scan_create", "store_upload"]

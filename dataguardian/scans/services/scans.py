@@ -1,0 +1,147 @@
+"""Starting and cancelling scans: the services the pages call."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from dataguardian.orgs.models import Membership, Organization
+from dataguardian.scans.models import (
+    UNFINISHED_STATUSES,
+    Scan,
+    ScanCredential,
+    ScanJob,
+    ScanKind,
+    ScanStatus,
+    SourceType,
+)
+from dataguardian.scans.services import hooks
+from dataguardian.scans.sources import (
+    ScanSourceError,
+    check_database_url,
+    check_upload_dir,
+    describe_upload,
+    encrypt_secret,
+    resolve_folder,
+)
+
+
+def require_scan_role(user: Any, organization: Organization) -> Membership:
+    """The user's membership if it may start and cancel scans, else PermissionDenied."""
+    membership = Membership.objects.filter(user=user, organization=organization).first()
+    if membership is None or not membership.can_start_scans:
+        raise PermissionDenied("Your role in this organisation cannot start or cancel scans.")
+    return membership
+
+
+def scan_create(
+    *,
+    user: Any,
+    organization: Organization,
+    kind: str,
+    upload_dir: Path | None = None,
+    folder: str | None = None,
+    database_url: str | None = None,
+) -> Scan:
+    """Create a queued scan of exactly one source and enqueue it on commit.
+
+    - ``upload_dir``: a folder returned by ``store_upload`` (removed again if
+      this call fails, so a refused scan leaves no files).
+    - ``folder``: a server path inside ``settings.DG_SCAN_FOLDERS``.
+    - ``database_url``: PostgreSQL or SQLite; stored encrypted in a
+      ``ScanCredential`` deleted when the scan ends; ``Scan.source`` holds
+      only a redacted form.
+
+    Raises ``PermissionDenied`` (not a member, or a viewer) and
+    ``ScanSourceError`` (a source we refuse, with a message for the user).
+    """
+    try:
+        return _scan_create(user, organization, kind, upload_dir, folder, database_url)
+    except BaseException:
+        if upload_dir is not None:
+            _remove_upload(upload_dir)
+        raise
+
+
+def _scan_create(user, organization, kind, upload_dir, folder, database_url) -> Scan:
+    require_scan_role(user, organization)
+    given = [s for s in (upload_dir, folder, database_url) if s not in (None, "")]
+    if len(given) != 1:
+        raise ScanSourceError("Choose one source: uploaded files, a server folder or a database URL.")
+    if kind not in ScanKind.values:
+        raise ScanSourceError("Unknown kind of scan.")
+    secret = None
+    if database_url:
+        if kind != ScanKind.DATABASE:
+            raise ScanSourceError("A database URL can only be scanned as a database scan.")
+        _engine, source = check_database_url(database_url)
+        source_type, root, secret = SourceType.DATABASE, "", database_url.strip()
+    else:
+        if kind == ScanKind.DATABASE:
+            raise ScanSourceError("A database scan needs a database URL.")
+        if upload_dir is not None:
+            path = check_upload_dir(Path(upload_dir))
+            source_type, root, source = SourceType.UPLOAD, str(path), describe_upload(path)
+        else:
+            path = resolve_folder(folder)
+            source_type, root, source = SourceType.FOLDER, str(path), f"Folder: {path}"[:500]
+    with transaction.atomic():
+        scan = Scan.objects.create(
+            organization=organization, created_by=user, kind=kind, source=source,
+            status=ScanStatus.QUEUED,
+        )
+        ScanJob.objects.create(scan=scan, source_type=source_type, root=root)
+        if secret is not None:
+            ScanCredential.objects.create(scan=scan, token=encrypt_secret(secret))
+        transaction.on_commit(lambda: _enqueue_start(scan.pk))
+        transaction.on_commit(lambda: hooks.scan_changed(scan))
+    hooks.record_activity(user, "scan.started", obj=scan, kind=kind, source_type=source_type)
+    return scan
+
+
+def _enqueue_start(scan_id: int) -> None:
+    from dataguardian.scans.tasks import start_scan
+
+    start_scan.delay(scan_id)
+
+
+def scan_cancel(*, user: Any, scan: Scan) -> Scan:
+    """Cancel an unfinished scan; a finished one is returned unchanged.
+
+    Running chunks notice the status and stop; the summary never overwrites
+    it. The stored credentials go at once; uploads are removed by the
+    pipeline's cleanup. Raises ``PermissionDenied`` like ``scan_create``.
+    """
+    require_scan_role(user, scan.organization)
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Scan.objects.filter(pk=scan.pk, status__in=UNFINISHED_STATUSES).update(
+            status=ScanStatus.CANCELLED, finished_at=now, last_progress_at=now
+        )
+        ScanCredential.objects.filter(scan_id=scan.pk).delete()
+        if changed:
+            transaction.on_commit(lambda: _enqueue_cleanup(scan.pk))
+            transaction.on_commit(lambda: hooks.scan_changed(scan))
+    scan.refresh_from_db()
+    if changed:
+        hooks.record_activity(user, "scan.cancelled", obj=scan)
+    return scan
+
+
+def _enqueue_cleanup(scan_id: int) -> None:
+    from dataguardian.scans.tasks import cleanup_scan
+
+    # A little later, so chunks still reading the files can notice the cancel first.
+    cleanup_scan.apply_async((scan_id,), countdown=10)
+
+
+def _remove_upload(upload_dir: Path) -> None:
+    try:
+        shutil.rmtree(check_upload_dir(Path(upload_dir)), ignore_errors=True)
+    except ScanSourceError:
+        pass

@@ -1,0 +1,286 @@
+"""Where a scan's data comes from: uploads, allowed folders, database URLs.
+
+Everything here checks input a user gave us and answers with a
+``ScanSourceError`` whose message can be shown as is. Uploads are judged by
+their content (magic bytes, a zip's central directory, a gzip's trailer),
+never by their name only. Database URLs are kept encrypted and only ever
+shown redacted.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import uuid
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+MiB = 1024 * 1024
+# Ratios are only judged on members that inflate past this; small files
+# (a text file of spaces) compress well and are harmless.
+RATIO_FLOOR = MiB
+ARCHIVE_NAME_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".bz2", ".tbz2", ".xz", ".txz")
+UNSUPPORTED_MAGIC = {b"7z\xbc\xaf\x27\x1c": "7-Zip", b"Rar!\x1a\x07": "RAR"}
+DB_SCHEMES = {"postgres": "postgres", "postgresql": "postgres", "pgsql": "postgres", "sqlite": "sqlite"}
+
+
+class ScanSourceError(Exception):
+    """A source we cannot scan; ``message`` is meant for the user's eyes."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+# --- Uploads ----------------------------------------------------------------
+
+
+def uploads_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "uploads"
+
+
+def archive_kind(head: bytes) -> str | None:
+    """The archive type that ``head`` (a file's first 512 bytes) starts, if any."""
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"BZh"):
+        return "bzip2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+def store_upload(files: list[UploadedFile]) -> Path:
+    """Check uploaded files by content and store them in a new folder.
+
+    Returns ``MEDIA_ROOT/uploads/<uuid>/``. Raises ``ScanSourceError`` when
+    nothing was sent, the total is over ``DG_MAX_UPLOAD_MB``, a file is empty,
+    a file named like an archive is not one (or is a type we cannot read), or
+    an archive would inflate past ``DG_MAX_UNCOMPRESSED_MB`` or by more than
+    ``DG_MAX_COMPRESSION_RATIO`` (a zip bomb). On error nothing is left on disk.
+    """
+    if not files:
+        raise ScanSourceError("No file was uploaded.")
+    limit = settings.DG_MAX_UPLOAD_MB * MiB
+    total = sum(f.size or 0 for f in files)
+    if total > limit:
+        raise ScanSourceError(
+            f"The upload is {total / MiB:.1f} MB; the limit is {settings.DG_MAX_UPLOAD_MB} MB."
+        )
+    target = uploads_root() / uuid.uuid4().hex
+    target.mkdir(parents=True)
+    try:
+        names: set[str] = set()
+        for upload in files:
+            name = _unique(safe_filename(upload.name or "upload"), names)
+            if not upload.size:
+                raise ScanSourceError(f"{name} is empty.")
+            path = target / name
+            with path.open("xb") as out:
+                for block in upload.chunks():
+                    out.write(block)
+            check_file(path, name)
+    except ScanSourceError:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    except OSError as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise ScanSourceError("The upload could not be stored on the server; please try again.") from exc
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    return target
+
+
+def check_file(path: Path, name: str) -> None:
+    """Judge one stored upload by its bytes; raise ScanSourceError if it is bad."""
+    with path.open("rb") as fh:
+        head = fh.read(512)
+    if not head:
+        raise ScanSourceError(f"{name} is empty.")
+    for magic, label in UNSUPPORTED_MAGIC.items():
+        if head.startswith(magic):
+            raise ScanSourceError(f"{name} is a {label} archive; upload a zip or tar(.gz) archive.")
+    kind = archive_kind(head)
+    if kind is None and name.lower().endswith(ARCHIVE_NAME_SUFFIXES):
+        raise ScanSourceError(f"{name} is not an archive (its content is not zip, tar or gzip).")
+    if kind == "zip":
+        _check_zip(path, name)
+    elif kind == "gzip":
+        _check_gzip(path, name)
+
+
+def _check_zip(path: Path, name: str) -> None:
+    """Refuse a zip whose central directory promises too much (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ScanSourceError(f"{name} is not a readable zip archive (damaged or truncated).") from exc
+    max_total = settings.DG_MAX_UNCOMPRESSED_MB * MiB
+    max_ratio = settings.DG_MAX_COMPRESSION_RATIO
+    inflated = sum(info.file_size for info in infos)
+    if inflated > max_total:
+        raise ScanSourceError(
+            f"{name} would unpack to {inflated / MiB:,.0f} MB, over the limit of "
+            f"{settings.DG_MAX_UNCOMPRESSED_MB:,} MB (zip bomb?)."
+        )
+    for info in infos:
+        if info.file_size > RATIO_FLOOR and info.file_size / max(info.compress_size, 1) > max_ratio:
+            raise ScanSourceError(
+                f"{name} contains a member compressed more than {max_ratio}:1 (zip bomb?)."
+            )
+
+
+def _check_gzip(path: Path, name: str) -> None:
+    """A gzip's trailer holds its unpacked size modulo 4 GiB: refuse absurd ratios.
+
+    Sizes past 4 GiB wrap around and slip through; the scanner's own limits
+    stop those while reading.
+    """
+    size = path.stat().st_size
+    if size < 18:
+        raise ScanSourceError(f"{name} is not a readable gzip file (truncated).")
+    with path.open("rb") as fh:
+        fh.seek(-4, os.SEEK_END)
+        inflated = int.from_bytes(fh.read(4), "little")
+    if inflated > settings.DG_MAX_UNCOMPRESSED_MB * MiB or (
+        inflated > RATIO_FLOOR and inflated / size > settings.DG_MAX_COMPRESSION_RATIO
+    ):
+        raise ScanSourceError(f"{name} unpacks to far more than its size (gzip bomb?).")
+
+
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._ ()+-]+")
+
+
+def safe_filename(name: str) -> str:
+    """The last path component of ``name`` with only harmless characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE_CHARS.sub("_", base).strip(" .") or "upload"
+    return base[-150:]
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    while candidate in taken:
+        stem, dot, ext = name.partition(".")
+        candidate = f"{stem}-{n}{dot}{ext}"
+        n += 1
+    taken.add(candidate)
+    return candidate
+
+
+def check_upload_dir(upload_dir: Path) -> Path:
+    """``upload_dir`` resolved, if it is a folder that ``store_upload`` made."""
+    real = Path(os.path.realpath(upload_dir))
+    root = os.path.realpath(uploads_root())
+    if real.parent != Path(root) or not real.is_dir():
+        raise ScanSourceError("The uploaded files are no longer available; please upload them again.")
+    return real
+
+
+def describe_upload(upload_dir: Path) -> str:
+    names = sorted(p.name for p in upload_dir.iterdir())
+    text = "Upload: " + ", ".join(names)
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+# --- Server folders ---------------------------------------------------------
+
+
+def allowed_roots() -> list[str]:
+    return [os.path.realpath(root) for root in settings.DG_SCAN_FOLDERS]
+
+
+def inside(path: str, roots: Iterable[str]) -> bool:
+    """True if the resolved ``path`` is one of ``roots`` or below one."""
+    return any(os.path.commonpath([path, root]) == root for root in roots)
+
+
+def resolve_folder(folder: str) -> Path:
+    """The real path of ``folder`` if it lies inside an allowed root (DG_SCAN_FOLDERS).
+
+    Symlinks are resolved first, so a link pointing out of a root is refused,
+    as is ``..``; relative paths are refused outright.
+    """
+    roots = allowed_roots()
+    if not roots:
+        raise ScanSourceError("No server folders are enabled for scanning on this installation.")
+    if not folder or "\x00" in folder or not os.path.isabs(folder):
+        raise ScanSourceError("Give the full path of a folder from the allowed list.")
+    real = os.path.realpath(folder)
+    if not inside(real, roots):
+        raise ScanSourceError("This folder is not one an administrator allowed for scanning.")
+    if not os.path.isdir(real):
+        raise ScanSourceError("This folder does not exist on the server.")
+    return Path(real)
+
+
+# --- Database URLs ----------------------------------------------------------
+
+
+def check_database_url(url: str) -> tuple[str, str]:
+    """Validate a database URL; return (engine, redacted description).
+
+    PostgreSQL and SQLite only. An SQLite file must lie inside an allowed
+    folder, like any server path. Messages never repeat the URL.
+    """
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        raise ScanSourceError("That database URL is malformed.") from None
+    engine = DB_SCHEMES.get(parts.scheme.lower())
+    if engine is None:
+        raise ScanSourceError(
+            "Only PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/NAME) and SQLite "
+            "(sqlite:////PATH) databases can be scanned."
+        )
+    if engine == "sqlite":
+        path = unquote(parts.path)
+        if not path or not inside(os.path.realpath(path), allowed_roots()):
+            raise ScanSourceError(
+                "SQLite files can only be scanned inside a folder an administrator allowed."
+            )
+        if not os.path.isfile(os.path.realpath(path)):
+            raise ScanSourceError("That SQLite file does not exist on the server.")
+        return engine, f"sqlite://{path}"
+    name = parts.path.lstrip("/")
+    if not parts.hostname or not name:
+        raise ScanSourceError("A PostgreSQL URL needs a host and a database name.")
+    host = parts.hostname + (f":{port}" if port else "")
+    credentials = "***@" if parts.username or parts.password else ""
+    return engine, f"postgres://{credentials}{host}/{name}"
+
+
+def _fernet() -> Fernet:
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"dataguardian scan credentials"
+    ).derive(settings.SECRET_KEY.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def encrypt_secret(value: str) -> bytes:
+    return _fernet().encrypt(value.encode())
+
+
+def decrypt_secret(token: bytes) -> str:
+    """The clear value; raises ScanSourceError if SECRET_KEY changed meanwhile."""
+    try:
+        return _fernet().decrypt(bytes(token)).decode()
+    except InvalidToken:
+        raise ScanSourceError("The stored database credentials can no longer be read.") from None
