@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so the queries of every other middleware are counted too.
+    "performance.db.middleware.QueryCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sessions_ext.middleware.SessionMiddleware",  # Django's, plus client and activity
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +101,10 @@ DB_POOL_TIMEOUT = env_int(env, "DB_POOL_TIMEOUT", 10, minimum=1)
 DB_STATEMENT_TIMEOUT_MS = env_int(env, "DB_STATEMENT_TIMEOUT_MS", 30_000)
 DB_LOCK_TIMEOUT_MS = env_int(env, "DB_LOCK_TIMEOUT_MS", 10_000)
 DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int(env, "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 60_000)
+# DB_POOL=false turns the pool off: then DB_CONN_MAX_AGE seconds of persistent
+# connections (0 = a new connection per request). For comparison (bench/db_pool.py).
+DB_POOL = env_bool(env, "DB_POOL", default=True)
+DB_CONN_MAX_AGE = env_int(env, "DB_CONN_MAX_AGE", 0)
 if DB_POOL_MIN_SIZE > DB_POOL_MAX_SIZE:
     raise ConfigError("DB_POOL_MIN_SIZE", f"must not exceed DB_POOL_MAX_SIZE ({DB_POOL_MAX_SIZE})")
 
@@ -124,6 +130,10 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
         ),
     }
     _db["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not as well
+    if not DB_POOL:
+        del _db["OPTIONS"]["pool"]
+        _db["CONN_MAX_AGE"] = DB_CONN_MAX_AGE
+        _db["CONN_HEALTH_CHECKS"] = DB_CONN_MAX_AGE > 0
 else:
     _db["OPTIONS"] = {
         "timeout": 20,
@@ -179,6 +189,17 @@ PERFORMANCE_CACHE_NAMESPACES = {
     "dashboard": {"ttl": env_int(env, "CACHE_TTL_DASHBOARD", 10 * 60, minimum=1)},
     "org_settings": {"ttl": env_int(env, "CACHE_TTL_ORG_SETTINGS", 3600, minimum=1)},
 }
+
+# --- Performance: database ------------------------------------------------
+# performance.db: the execute wrapper (off = no wrapper at all), slow queries
+# and N+1 patterns aggregated per process and flushed in batches.
+PERFORMANCE_DB_INSTRUMENTATION = env_bool(env, "PERFORMANCE_DB_INSTRUMENTATION", default=True)
+PERFORMANCE_SLOW_QUERY_MS = env_int(env, "PERFORMANCE_SLOW_QUERY_MS", 500, minimum=1)
+PERFORMANCE_N_PLUS_ONE_THRESHOLD = env_int(env, "PERFORMANCE_N_PLUS_ONE_THRESHOLD", 10, minimum=1)
+PERFORMANCE_EXPLAIN_SLOW_QUERIES = env_bool(env, "PERFORMANCE_EXPLAIN_SLOW_QUERIES", default=False)
+PERFORMANCE_DB_FLUSH_INTERVAL = env_int(env, "PERFORMANCE_DB_FLUSH_INTERVAL", 30, minimum=1)
+PERFORMANCE_PGSS_TOP = env_int(env, "PERFORMANCE_PGSS_TOP", 50, minimum=1)
+PERFORMANCE_PGSS_RETENTION_DAYS = env_int(env, "PERFORMANCE_PGSS_RETENTION_DAYS", 14, minimum=1)
 
 # --- Sessions -------------------------------------------------------------
 # sessions_ext: sessions owned by a user with client and activity times, read

@@ -12,6 +12,9 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance"
 
     def ready(self) -> None:
+        from performance.db import setup as setup_database_layer
+
+        setup_database_layer()
         from performance.caching.backend import cache_recovered
         from performance.caching.namespaces import bump_versions_after_outage
 

@@ -1,0 +1,25 @@
+"""The database layer's settings and their defaults, read when needed (never frozen)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "PERFORMANCE_DB_INSTRUMENTATION": True,
+    "PERFORMANCE_SLOW_QUERY_MS": 500,
+    "PERFORMANCE_N_PLUS_ONE_THRESHOLD": 10,
+    "PERFORMANCE_EXPLAIN_SLOW_QUERIES": False,
+    "PERFORMANCE_DB_FLUSH_INTERVAL": 30,
+    "PERFORMANCE_DB_BUFFER_MAX_KEYS": 2000,
+    "PERFORMANCE_DB_ALIAS": "default",
+    "PERFORMANCE_PGSS_TOP": 50,
+    "PERFORMANCE_PGSS_RETENTION_DAYS": 14,
+    "PERFORMANCE_INDEX_AUDIT_MIN_ROWS": 1000,
+}
+
+
+def get(name: str) -> Any:
+    """``settings.<name>``, or its default from :data:`DEFAULTS`."""
+    return getattr(settings, name, DEFAULTS[name])
