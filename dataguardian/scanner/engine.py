@@ -79,6 +79,20 @@ class Engine:
         return self.scan_segment(Segment(text=text, path=path))
 
     def scan_segment(self, segment: Segment) -> list[Finding]:
+        """The findings in one segment, in text order."""
+        if not segment.text:
+            return []
+        return self._findings(segment, self._resolved(segment))
+
+    def spans(self, segment: Segment) -> list[tuple[str, int, int, float]]:
+        """(entity, start, end, confidence) of what ``scan_segment`` reports.
+
+        Offsets into the caller's own text, for tests and accuracy measures;
+        unlike findings they are not filtered by ``entities``/``min_confidence``.
+        """
+        return [(c.detector.ENTITY, c.start, c.end, c.confidence) for c in self._resolved(segment)]
+
+    def _resolved(self, segment: Segment) -> list[Candidate]:
         text = segment.text
         if not text:
             return []
@@ -86,8 +100,7 @@ class Engine:
         candidates = self._candidates(text, segment.keep_before, header)
         if header is not None and header.HEADER_VALUE:
             self._add_header_value(text, header, candidates)
-        chosen = resolve_overlaps(candidates)
-        return self._findings(segment, chosen, header)
+        return resolve_overlaps(candidates)
 
     def _candidates(self, text: str, keep_before: int | None, header: Detector | None) -> list[Candidate]:
         data = to_bytes(text)
@@ -100,6 +113,11 @@ class Engine:
                 continue
             detector, context_required, trail = self._table[index]
             if end < size and data[end] in trail:
+                # glued to more text: only a shrinkable value may give up its tail
+                if not detector.SHRINK:
+                    continue
+                end = start + detector.drop_last_group(text[start:end], end - start)
+            if not detector.followed_ok(text, end):
                 continue
             end = detector.extend(text, start, end)
             try:
@@ -130,7 +148,7 @@ class Engine:
         start = text.index(value)
         candidates.append(Candidate(header, start, start + len(value), HEADER_VALUE_CONFIDENCE))
 
-    def _findings(self, segment: Segment, chosen: list[Candidate], header: Detector | None) -> list[Finding]:
+    def _findings(self, segment: Segment, chosen: list[Candidate]) -> list[Finding]:
         text = segment.text
         masks = [(c.start, c.end, c.detector.mask(text[c.start : c.end])) for c in chosen]
         starts = [c.start for c in chosen]

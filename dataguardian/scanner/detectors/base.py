@@ -102,11 +102,20 @@ class Detector:
                 return 0
             if self.validate(value[:cut]):
                 return cut
-            while cut > 0 and value[cut - 1] not in self.SEPARATORS:
-                cut -= 1
-            while cut > 0 and value[cut - 1] in self.SEPARATORS:
-                cut -= 1
+            cut = self.drop_last_group(value, cut)
         return 0
+
+    def drop_last_group(self, value: str, cut: int) -> int:
+        """The length of ``value[:cut]`` without its last separated group."""
+        while cut > 0 and value[cut - 1] not in self.SEPARATORS:
+            cut -= 1
+        while cut > 0 and value[cut - 1] in self.SEPARATORS:
+            cut -= 1
+        return cut
+
+    def followed_ok(self, text: str, end: int) -> bool:
+        """A last look at what follows the value, for what ``TRAIL`` cannot say."""
+        return True
 
     def extend(self, text: str, start: int, end: int) -> int:
         """Where the value really ends, for values a pattern only announces."""

@@ -35,7 +35,7 @@ class IpAddressDetector(Detector):
     CATEGORY = "user.device.ip_address"
     SEVERITY = "medium"
     PRIORITY = 35
-    TRAIL = "A-Za-z0-9_:"
+    TRAIL = "A-Za-z0-9_"
     PATTERNS = (
         Pattern(lead("A-Za-z0-9_.") + r"(?P<v>(?:[0-9]{1,3}\.){3}[0-9]{1,3})", 0.6),
         Pattern(lead("A-Za-z0-9_:.") + rf"(?P<v>{HEX}{{1,4}}(?::{HEX}{{1,4}}){{7}})", 0.6),
@@ -56,6 +56,14 @@ class IpAddressDetector(Detector):
         if isinstance(address, ipaddress.IPv4Address):
             return value != "255.255.255.255"
         return value.count(":") >= 7 or "::" in value
+
+    def followed_ok(self, text: str, end: int) -> bool:
+        # ``1.2.3.4.5`` is a version number, not an address; ``8.8.8.8.`` ends a sentence.
+        return not (
+            text[end : end + 1] in (".", ":")
+            and text[end + 1 : end + 2].isalnum()
+            and (text[end] == "." or ":" in text[end - 5 : end])
+        )
 
     def normalise(self, value: str) -> str:
         address = parse(value)

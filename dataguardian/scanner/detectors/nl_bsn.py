@@ -31,7 +31,7 @@ class NlBsnDetector(Detector):
 
     def validate(self, value: str) -> bool:
         digits = self.normalise(value)
-        return bsn.is_valid(digits) and len(set(digits)) > 2
+        return bsn.is_valid(digits) and len(set(digits)) > 1
 
     def normalise(self, value: str) -> str:
         return value.replace(".", "")
