@@ -1,0 +1,59 @@
+"""Cost of the query instrumentation: the same load with the execute wrapper on and off.
+
+Same page, workers and clients as bench/db_pool.py (pool mode), with
+PERFORMANCE_DB_INSTRUMENTATION=true and =false (false installs no wrapper
+and no middleware at all). The two sides alternate for ``--rounds`` rounds
+so that drifting machine load hits both alike; the median of each side is
+compared. Target: at most 3 % throughput difference.
+
+    .venv/bin/python bench/db_overhead.py [--rounds 3] [--duration 10] [--path /healthz]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.lib.modes import PRODUCTION_WORKERS, line, measure  # noqa: E402
+from bench.lib.pg import bench_database_url, ensure_database, migrate  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--path", default="/healthz")
+    args = parser.parse_args()
+
+    url = bench_database_url()
+    ensure_database(url)
+    migrate(url)
+    print(f"gunicorn {PRODUCTION_WORKERS}, {args.concurrency} clients, {args.rounds} rounds of "
+          f"{args.duration:.0f}s per side, GET {args.path}, database {url}")
+    rps: dict[str, list[float]] = {"on": [], "off": []}
+    p99: dict[str, list[float]] = {"on": [], "off": []}
+    for round_no in range(args.rounds):
+        # Alternate which side goes first, so neither always gets the warmer machine.
+        sides = ("on", "off") if round_no % 2 == 0 else ("off", "on")
+        for side in sides:
+            env = {"DATABASE_URL": url, "PERFORMANCE_DB_INSTRUMENTATION": "true" if side == "on" else "false"}
+            result = measure(env, args.path, args.concurrency, args.duration, args.warmup)
+            rps[side].append(result.rps)
+            p99[side].append(result.p99_ms)
+            print(line(f"{side} #{round_no + 1}", result), flush=True)
+    on, off = statistics.median(rps["on"]), statistics.median(rps["off"])
+    overhead = (off - on) / off * 100 if off else 0.0
+    print(f"median req/s: on {on:.1f}, off {off:.1f}; median p99 ms: on {statistics.median(p99['on']):.1f}, "
+          f"off {statistics.median(p99['off']):.1f}")
+    print(f"BENCH db_overhead on_rps={on:.1f} off_rps={off:.1f} overhead_pct={overhead:.1f} "
+          f"rounds={args.rounds}")
+
+
+if __name__ == "__main__":
+    main()
