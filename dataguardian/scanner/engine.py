@@ -112,7 +112,7 @@ class Engine:
             if start >= limit:
                 continue
             detector, context_required, trail = self._table[index]
-            if end < size and data[end] in trail:
+            if end < size and data[end] in trail and match.end() == end:
                 # glued to more text: only a shrinkable value may give up its tail
                 if not detector.SHRINK:
                     continue

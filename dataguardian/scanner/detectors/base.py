@@ -13,6 +13,8 @@ Pattern rules, so both backends find exactly the same candidates:
   no look-behind and ``re`` searches a window, so anything that depends on
   text outside the match would make the two disagree. Use ``lead()`` for the
   left boundary; the right boundary is checked in Python (``TRAIL``);
+* ``TRAIL`` applies when the value ends the match; a pattern that matches
+  text after the value (``...NLD`` in a passport's MRZ) is its own boundary;
 * only ASCII: the engine matches against an ASCII copy of the text in which
   every other character became ``?``.
 """

@@ -19,7 +19,7 @@ class NlIdCardDetector(Detector):
     PRIORITY = 74
     PATTERNS = (
         Pattern(lead() + f"(?P<v>{NUMBER})", 0.6, context_required=True),
-        Pattern(f"I[A-Z<]NLD(?P<v>{NUMBER}[0-9])", 0.95),
+        Pattern(f"I[A-Z<]NLD(?P<v>{NUMBER}[0-9])[0-9<]", 0.95),
     )
     CONTEXT = ("identiteitskaart", "id-kaart", "idkaart", "id kaart", "id card", "id-card", "identity card")
     HEADERS = ("idkaart", "identiteitskaart", "idcard", "idcardnumber", "documentnummer")

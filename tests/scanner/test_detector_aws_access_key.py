@@ -1,0 +1,34 @@
+"""AWS_ACCESS_KEY detector."""
+
+import pytest
+
+from dataguardian.scanner import Engine, Segment
+
+ENGINE = Engine(b"test-key")
+
+
+def detect(text: str, header: str | None = None) -> list[tuple[str, str]]:
+    segment = Segment(text=text, path="t.txt", header=header)
+    return [(entity, text[start:end]) for entity, start, end, _ in ENGINE.spans(segment)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["key AKIAIOSFODNN7EXAMPLE here", "aws_access_key_id=ASIAY34FZKBOKMUTVV7A", '"AKIAIOSFODNN7EXAMPLE"'],
+)
+def test_finds_access_key(text: str) -> None:
+    assert [e for e, _ in detect(text)] == ["AWS_ACCESS_KEY"]
+
+
+@pytest.mark.parametrize(
+    "text", ["AKIAIOSFODNN7EXAMPL", "XAKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE1", "akiaiosfodnn7example"]
+)
+def test_rejects_look_alikes(text: str) -> None:
+    assert detect(text) == []
+
+
+def test_masked_first_four() -> None:
+    (finding,) = ENGINE.scan_text("AKIAIOSFODNN7EXAMPLE")
+    assert finding.masked == "AKIA****"
+    assert finding.severity == "critical"
+    assert finding.category == "user.authorization.credentials"

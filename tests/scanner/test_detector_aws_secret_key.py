@@ -1,0 +1,40 @@
+"""AWS_SECRET_KEY detector: only when named or next to an access key."""
+
+import pytest
+
+from dataguardian.scanner import Engine, Segment
+
+ENGINE = Engine(b"test-key")
+
+
+def detect(text: str, header: str | None = None) -> list[tuple[str, str]]:
+    segment = Segment(text=text, path="t.txt", header=header)
+    return [(entity, text[start:end]) for entity, start, end, _ in ENGINE.spans(segment)]
+
+
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"aws_secret_access_key = {SECRET}",
+        f'AWS_SECRET_ACCESS_KEY: "{SECRET}"',
+        f"AKIAIOSFODNN7EXAMPLE,{SECRET}",
+        f"SecretAccessKey={SECRET}",
+    ],
+)
+def test_finds_secret_key(text: str) -> None:
+    assert ("AWS_SECRET_KEY", SECRET) in detect(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"checksum {SECRET}",  # no name, no access key
+        "aws_secret_access_key = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  # no entropy
+        f"aws_secret_access_key = {SECRET}X",  # 41 characters
+    ],
+)
+def test_rejects(text: str) -> None:
+    assert "AWS_SECRET_KEY" not in {e for e, _ in detect(text)}

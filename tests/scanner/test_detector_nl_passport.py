@@ -1,0 +1,51 @@
+"""NL_PASSPORT / NL_ID_CARD: document number structure, context, ICAO check digit."""
+
+import pytest
+
+from dataguardian.scanner import Engine, Segment
+from dataguardian.scanner.detectors.nl_passport import icao_check_digit
+
+ENGINE = Engine(b"test-key")
+
+
+def detect(text: str, header: str | None = None) -> list[tuple[str, str]]:
+    segment = Segment(text=text, path="t.txt", header=header)
+    return [(entity, text[start:end]) for entity, start, end, _ in ENGINE.spans(segment)]
+
+
+def test_icao_check_digit_matches_the_specimen() -> None:
+    # ICAO 9303 part 3 specimen: document number L898902C3 has check digit 6.
+    assert icao_check_digit("L898902C3") == 6
+    assert icao_check_digit("520727") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "value"),
+    [
+        ("paspoortnummer: XN01BC015", "NL_PASSPORT", "XN01BC015"),
+        ("Passport no. SPECI201", "NL_PASSPORT", None),  # 8 chars: not a Dutch number
+        ("identiteitskaart IR1234AB5", "NL_ID_CARD", "IR1234AB5"),
+        (
+            "P<NLDDE<BRUIJN<<WILLEKE\nSPECI20142NLD6503101F2401151999999990<<<<<82",
+            "NL_PASSPORT",
+            "SPECI20142",
+        ),
+        ("I<NLDSPECI20142999999990<<<<<8", "NL_ID_CARD", "SPECI20142"),
+    ],
+)
+def test_document_numbers(text: str, entity: str, value: str | None) -> None:
+    found = [v for e, v in detect(text) if e == entity]
+    assert found == ([value] if value else [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "XN01BC015",  # no context word
+        "paspoort XO01BC015",  # letter O is never used
+        "paspoort XN01BC01A",  # last character must be a digit
+        "SPECI20143NLD6503101F",  # wrong MRZ check digit
+    ],
+)
+def test_rejects(text: str) -> None:
+    assert {e for e, _ in detect(text)} & {"NL_PASSPORT", "NL_ID_CARD"} == set()
