@@ -2,11 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from dataguardian import views
+from dataguardian import signin, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before the auth URLs so that this throttled view answers /accounts/login/.
+    path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("scans/", include("dataguardian.scans.urls")),
+    path("billing/", include("dataguardian.billing.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("", views.dashboard, name="dashboard"),
 ]

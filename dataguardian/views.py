@@ -1,14 +1,34 @@
-"""Project-level views: the landing dashboard and the health check."""
+"""Project-level views: the organisation's dashboard and the health check."""
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dataguardian.orgs.models import Role
+from dataguardian.orgs.scoping import has_role, member_required
+from dataguardian.scans import charts, selectors
 
 
-@login_required
+@require_GET
+@member_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "dataguardian/dashboard.html")
+    """Totals, findings by severity and entity, a 30-day trend (cached aggregates)
+    and the latest scans (one indexed query, always fresh)."""
+    organization = request.organization
+    figures = selectors.dashboard_aggregates(organization)
+    totals = figures["totals"]
+    severity_rows = [[4, "critical", totals["critical"]], [3, "high", totals["high"]],
+                     [2, "medium", totals["medium"]], [1, "low", totals["low"]]]
+    return render(request, "dataguardian/dashboard.html", {
+        "organization": organization,
+        "totals": totals,
+        "severity_chart": charts.severity_bars(severity_rows),
+        "entity_chart": charts.entity_bars(figures["entities"]),
+        "trend": charts.trend_columns(figures["trend"]),
+        "recent": selectors.recent_scans(organization=organization),
+        "can_start": has_role(request.membership, Role.ANALYST),
+    })
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
