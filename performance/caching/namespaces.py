@@ -82,7 +82,7 @@ class Namespace:
         if current is None:
             # A start from the clock, not from 1: should Redis evict or lose
             # the counter, old entries (under smaller versions) stay unreachable.
-            cache.add(self.version_key, time.time_ns() // 1_000_000, timeout=None)
+            cache.add(self.version_key, time.time_ns(), timeout=None)
             current = cache.get(self.version_key)
         return int(current) if current is not None else 0
 
@@ -191,7 +191,7 @@ def bump_versions_after_outage(sender, client, make_key, **kwargs) -> None:
     gone) may have replaced values Redis still holds; new versions make all
     of them unreachable. One pipelined round trip, O(1) per namespace.
     """
-    start = time.time_ns() // 1_000_000
+    start = time.time_ns()
     pipe = client.pipeline(transaction=False)
     for name in configured_namespaces():
         key = make_key(f"nsv:{name}")
