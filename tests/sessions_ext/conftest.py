@@ -14,8 +14,14 @@ PASSWORD = "correct horse battery staple"
 _seq = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Dozens of sign-ins per test run: the production hasher's cost is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
-def make_user(db):
+def make_user(db, fast_password_hashing):
     def make(role: str = "analyst", organization: Organization | None = None, **fields):
         n = next(_seq)
         user = get_user_model().objects.create_user(
