@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("scans/", include("dataguardian.scans.urls")),
     path("billing/", include("dataguardian.billing.urls")),
+    path("account/sessions/", include("sessions_ext.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("", views.dashboard, name="dashboard"),
 ]
