@@ -46,6 +46,7 @@ class LoadResult:
     connects: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     error_samples: list[str] = field(default_factory=list)
+    check_failures: int = 0  # responses the ``check`` callable rejected
 
     @property
     def rps(self) -> float:
@@ -125,8 +126,8 @@ def _path_for(source: PathSource, default: str, client: int, seq: int) -> str:
     return source[(client + seq) % len(source)]
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """Read one response; return (status, connection must be closed)."""
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
+    """Read one response; return (status, connection must be closed, body)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     version, status = lines[0].split(" ", 2)[:2]
@@ -136,18 +137,21 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
             name, value = line.split(":", 1)
             headers[name.strip().lower()] = value.strip().lower()
     close = headers.get("connection") == "close" or version == "HTTP/1.0"
+    body = b""
     if "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
+        body = await reader.readexactly(int(headers["content-length"]))
     elif headers.get("transfer-encoding") == "chunked":
+        chunks = []
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
+            chunks.append((await reader.readexactly(size + 2))[:size])
             if size == 0:
                 break
+        body = b"".join(chunks)
     elif status not in {"204", "304"}:
-        await reader.read()  # body runs to the end of the connection
+        body = await reader.read()  # body runs to the end of the connection
         close = True
-    return int(status), close
+    return int(status), close, body
 
 
 async def run_load_async(
@@ -163,6 +167,7 @@ async def run_load_async(
     body: bytes = b"",
     cookies: CookieSource = None,
     timeout: float = 30.0,
+    check: Callable[[int, str, int, bytes], bool] | None = None,
 ) -> LoadResult:
     """Async form of :func:`run_load` (same arguments)."""
     if duration is None and requests is None:
@@ -199,7 +204,7 @@ async def run_load_async(
                         result.connects += measuring
                     sent = loop.time()
                     writer.write(request)
-                    status, close = await _read_response(reader)
+                    status, close, content = await _read_response(reader)
                 elapsed = loop.time() - sent
             except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError,
                     ValueError) as exc:
@@ -218,6 +223,8 @@ async def run_load_async(
                 if status >= 500:
                     result.status_5xx += 1
                 result.latencies_ms.append(elapsed * 1000)
+                if check is not None and not check(index, path, status, content):
+                    result.check_failures += 1
             if close:
                 writer.close()
                 reader = writer = None
@@ -236,7 +243,9 @@ def run_load(url: str, **kwargs) -> LoadResult:
     Keyword arguments: concurrency, duration (s), requests (total), warmup (s,
     not measured), paths (a path, a list cycled through, or
     ``f(client, seq) -> path``), method, headers, body, cookies (one dict for
-    all clients, a list cycled per client, or ``f(client) -> dict``), timeout.
+    all clients, a list cycled per client, or ``f(client) -> dict``), timeout,
+    check (``f(client, path, status, body) -> bool``: a False answer counts in
+    ``check_failures``).
     """
     return asyncio.run(run_load_async(url, **kwargs))
 
