@@ -233,11 +233,12 @@ def resolve_folder(folder: str) -> Path:
 # --- Database URLs ----------------------------------------------------------
 
 
-def check_database_url(url: str) -> tuple[str, str]:
-    """Validate a database URL; return (engine, redacted description).
+def check_database_url(url: str) -> tuple[str, str, str]:
+    """Validate a database URL; return (engine, redacted description, URL to store).
 
-    PostgreSQL and SQLite only. An SQLite file must lie inside an allowed
-    folder, like any server path. Messages never repeat the URL.
+    PostgreSQL and SQLite only. An SQLite file (``sqlite:////absolute/path``)
+    must lie inside an allowed folder, like any server path; its resolved
+    path is what gets stored. Messages never repeat the URL.
     """
     try:
         parts = urlsplit((url or "").strip())
@@ -251,20 +252,21 @@ def check_database_url(url: str) -> tuple[str, str]:
             "(sqlite:////PATH) databases can be scanned."
         )
     if engine == "sqlite":
-        path = unquote(parts.path)
-        if not path or not inside(os.path.realpath(path), allowed_roots()):
+        path = unquote(parts.path)[1:]  # sqlite:////abs/file: the path after the third slash
+        real = os.path.realpath(path) if os.path.isabs(path) else ""
+        if not real or not inside(real, allowed_roots()):
             raise ScanSourceError(
                 "SQLite files can only be scanned inside a folder an administrator allowed."
             )
-        if not os.path.isfile(os.path.realpath(path)):
+        if not os.path.isfile(real):
             raise ScanSourceError("That SQLite file does not exist on the server.")
-        return engine, f"sqlite://{path}"
+        return engine, f"sqlite:///{real}", f"sqlite:///{real}"
     name = parts.path.lstrip("/")
     if not parts.hostname or not name:
         raise ScanSourceError("A PostgreSQL URL needs a host and a database name.")
     host = parts.hostname + (f":{port}" if port else "")
     credentials = "***@" if parts.username or parts.password else ""
-    return engine, f"postgres://{credentials}{host}/{name}"
+    return engine, f"postgres://{credentials}{host}/{name}", url.strip()
 
 
 def _fernet() -> Fernet:

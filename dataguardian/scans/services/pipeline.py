@@ -227,7 +227,7 @@ def fail(scan_id: int, reason: str) -> bool:
     cleanup(scan_id)
     if failed:
         logger.warning("scan %s failed: %s", scan_id, reason)
-        hooks.scan_changed(Scan(pk=scan_id))
+        hooks.scan_changed(Scan.objects.only("pk", "organization_id").get(pk=scan_id))
     return bool(failed)
 
 

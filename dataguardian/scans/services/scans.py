@@ -79,8 +79,8 @@ def _scan_create(user, organization, kind, upload_dir, folder, database_url) -> 
     if database_url:
         if kind != ScanKind.DATABASE:
             raise ScanSourceError("A database URL can only be scanned as a database scan.")
-        _engine, source = check_database_url(database_url)
-        source_type, root, secret = SourceType.DATABASE, "", database_url.strip()
+        _engine, source, secret = check_database_url(database_url)
+        source_type, root = SourceType.DATABASE, ""
     else:
         if kind == ScanKind.DATABASE:
             raise ScanSourceError("A database scan needs a database URL.")
@@ -98,8 +98,8 @@ def _scan_create(user, organization, kind, upload_dir, folder, database_url) -> 
         ScanJob.objects.create(scan=scan, source_type=source_type, root=root)
         if secret is not None:
             ScanCredential.objects.create(scan=scan, token=encrypt_secret(secret))
+        # Creating the Scan row already invalidated the caches (cache_keys' receivers).
         transaction.on_commit(lambda: _enqueue_start(scan.pk))
-        transaction.on_commit(lambda: hooks.scan_changed(scan))
     hooks.record_activity(user, "scan.started", obj=scan, kind=kind, source_type=source_type)
     return scan
 

@@ -21,6 +21,7 @@ from dataguardian.scanner.types import Finding, SourceError
 from dataguardian.scans.sources import MiB, archive_kind, inside
 
 Unit = tuple[str, str | None, int]
+ZIP_PEEK_ABOVE = 64 * 1024  # smaller zips are not worth splitting
 # Office files are zips too; they are scanned whole by their extractor.
 OFFICE_SUFFIXES = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".docm", ".xlsm", ".jar", ".epub")
 
@@ -33,7 +34,11 @@ class ChunkOutcome:
 
 
 def list_file_units(root: str) -> Iterator[Unit]:
-    """Files under ``root`` (sorted, deterministic), big plain zips split per member."""
+    """Files under ``root`` (sorted, deterministic).
+
+    A plain zip that unpacks to more than a chunk is split into its members,
+    so one big uploaded archive still spreads over every worker.
+    """
     split_above = settings.DG_CHUNK_MB * MiB
     real_root = os.path.realpath(root)
     for folder, dirs, files in os.walk(root, followlinks=False):
@@ -48,14 +53,14 @@ def list_file_units(root: str) -> Iterator[Unit]:
             except OSError:
                 yield (rel, None, 0)  # scan_file reports why it cannot be read
                 continue
-            members = _zip_members(full, size) if size > split_above else None
-            if members:
+            members = _zip_members(full) if size > ZIP_PEEK_ABOVE else None
+            if members and sum(m[1] for m in members) > split_above:
                 yield from ((rel, member, member_size) for member, member_size in members)
             else:
                 yield (rel, None, size)
 
 
-def _zip_members(path: str, size: int) -> list[tuple[str, int]] | None:
+def _zip_members(path: str) -> list[tuple[str, int]] | None:
     """A plain zip's file members, or None for anything else (scanned whole)."""
     if path.lower().endswith(OFFICE_SUFFIXES):
         return None
