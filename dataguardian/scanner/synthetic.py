@@ -115,3 +115,59 @@ def landline(rnd: random.Random) -> str:
 
 def phone(rnd: random.Random) -> str:
     return mobile(rnd) if rnd.random() < 0.6 else landline(rnd)
+
+
+WORDS = (
+    "de het een en van in is dat op te zijn met voor niet aan er maar om ook als dan bij nog wel "
+    "the of and to a in is that for it as was with be by on not this are or from at which have "
+    "klant order factuur levering status rapport systeem gebruiker bestand verwerkt gegevens "
+    "customer invoice delivery report system user file processed data request response"
+).split()
+
+
+def filler(rnd: random.Random, words: int) -> str:
+    return " ".join(rnd.choices(WORDS, k=words))
+
+
+def planted(rnd: random.Random) -> tuple[str, str, str]:
+    """(entity, value, sentence template with ``{}``) of one planted value."""
+    kind = rnd.randint(0, 7)
+    if kind == 0:
+        name = rnd.choice(("jan", "anna", "p.devries", "m.bakker", "info"))
+        return "EMAIL", f"{name}{rnd.randint(1, 999)}@example.nl", "mail {} voor info"
+    if kind == 1:
+        return "PHONE", phone(rnd), "bel {} of mail"
+    if kind == 2:
+        return "IBAN", iban(rnd, spaced=rnd.random() < 0.5), "rekening {} t.n.v. klant"
+    if kind == 3:
+        return "CREDIT_CARD", card(rnd, rnd.choice(("", " ", "-"))), "betaald met kaart {}"
+    if kind == 4:
+        return "NL_BSN", bsn(rnd), "BSN: {}"
+    if kind == 5:
+        return "NL_POSTCODE", postcode(rnd), "adres Dorpsstraat 1, {} Utrecht"
+    if kind == 6:
+        return "IP_ADDRESS", f"8{rnd.randint(0, 9)}.{rnd.randint(1, 254)}.{rnd.randint(1, 254)}.7", "from {}"
+    return "DECOY", rnd.choice((bsn_decoy, iban_decoy, card_decoy))(rnd), "ordernummer {}"
+
+
+def mixed_text(rnd: random.Random, size: int, every: int = 20) -> str:
+    """About ``size`` characters of prose, log, CSV and code lines; one line in
+    ``every`` carries a planted value (or a checksum-failing decoy)."""
+    lines: list[str] = []
+    total = 0
+    while total < size:
+        style = rnd.randint(0, 3)
+        if rnd.randint(1, every) == 1:
+            _, value, template = planted(rnd)
+            body = template.format(value)
+        else:
+            body = filler(rnd, rnd.randint(4, 14))
+        if style == 1:
+            body = f"2024-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)} 12:0{rnd.randint(0, 9)}:00 INFO {body}"
+        elif style == 2:
+            body = f"{rnd.randint(1, 99999)},{body.replace(' ', ',', 2)},{rnd.randint(1, 500)}.00"
+        elif style == 3:
+            body = f'    log.info("{body}")  # {rnd.randint(1, 999)}'
+        lines.append(body)
+        total += len(body) + 1
+    return "\n".join(lines)[:size]
