@@ -36,6 +36,13 @@ DOCUMENTED = {
     "DG_MAX_UPLOAD_MB": ("50", lambda s: s["DG_MAX_UPLOAD_MB"] == 50),
     "DG_KEEP_UPLOADS": ("yes", lambda s: s["DG_KEEP_UPLOADS"] is True),
     "DG_SCAN_FOLDERS": ("/srv/a,/srv/b", lambda s: s["DG_SCAN_FOLDERS"] == ["/srv/a", "/srv/b"]),
+    "SESSION_COOKIE_AGE": ("3600", lambda s: s["SESSION_COOKIE_AGE"] == 3600),
+    "SESSIONS_ACTIVITY_WRITE_INTERVAL": ("30", lambda s: s["SESSIONS_EXT_ACTIVITY_WRITE_INTERVAL"] == 30),
+    "SESSIONS_TRUNCATE_IP": ("true", lambda s: s["SESSIONS_EXT_TRUNCATE_IP"] is True),
+    "SESSIONS_CLIENT_IP_HEADER": ("HTTP_X_REAL_IP",
+                                  lambda s: s["SESSIONS_EXT_CLIENT_IP_HEADER"] == "HTTP_X_REAL_IP"),
+    "SESSIONS_MAX_PER_USER": ("3", lambda s: s["SESSIONS_EXT_MAX_SESSIONS_PER_USER"] == 3),
+    "SESSIONS_ACTIVITY_RETENTION_DAYS": ("90", lambda s: s["SESSIONS_EXT_ACTIVITY_RETENTION_DAYS"] == 90),
     "DG_VAR_DIR": (None, lambda s: True),  # set by every test of this module
     "MEDIA_ROOT": ("/tmp/dg-media", lambda s: str(s["MEDIA_ROOT"]) == "/tmp/dg-media"),
     "STATIC_ROOT": ("/tmp/dg-static", lambda s: str(s["STATIC_ROOT"]) == "/tmp/dg-static"),
