@@ -30,6 +30,7 @@ import socket
 import threading
 from typing import Any
 
+from django.core.cache.backends.base import default_key_func
 from django.core.cache.backends.locmem import LocMemCache
 from django.dispatch import Signal
 from django_redis.cache import RedisCache
@@ -96,6 +97,7 @@ class ResilientRedisCache(RedisCache):
                     int(options.get("FALLBACK_MAX_ENTRIES", 5000)),
                 )
             self._state = _shared[name]
+        self._versioned_get = None
         self.fallback = LocMemCache(self._state.fallback_name, {
             "TIMEOUT": params.get("TIMEOUT", 300),
             "KEY_PREFIX": self.key_prefix,
@@ -125,9 +127,14 @@ class ResilientRedisCache(RedisCache):
         with state.lock:
             written, state.written = list(state.written), set()
             overflowed, state.overflowed = state.overflowed, False
-        for start in range(0, len(written), 500):
-            client.delete(*[self.make_key(key, version=v) for key, v in written[start:start + 500]])
-        cache_recovered.send(sender=type(self), client=client, make_key=self.make_key)
+        try:
+            for start in range(0, len(written), 500):
+                client.delete(*[self.make_key(key, version=v) for key, v in written[start:start + 500]])
+            cache_recovered.send(sender=type(self), client=client, make_key=self.make_key)
+        except REDIS_ERRORS:
+            with state.lock:  # keep them for the next probe
+                state.written.update(written)
+            raise
         if overflowed:
             logger.warning("cache: more keys changed during the outage than could be replayed; "
                            "only namespaced entries are guaranteed fresh")
@@ -176,6 +183,37 @@ class ResilientRedisCache(RedisCache):
             pass
         return kwargs.get("default", args[1] if len(args) > 1 else None)
 
+    # --- one round trip for a namespaced read -----------------------------
+    def get_versioned(self, version_key: str, key: str, default: Any) -> Any:
+        """The value of ``key`` under the version stored at ``version_key``.
+
+        One Lua call instead of two GETs. Returns ``UNKNOWN`` when it cannot
+        answer (no version yet, Redis unavailable, a custom KEY_FUNCTION): the
+        caller then takes the ordinary path, which also serves the fallback.
+        """
+        if self.key_func is not default_key_func or not self._redis_usable():
+            return UNKNOWN
+        try:
+            client = self.client.get_client(write=False)
+            if self._versioned_get is None:
+                self._versioned_get = client.register_script(_VERSIONED_GET)
+            found = self._versioned_get(keys=[self.make_key(version_key)],
+                                        args=[self.key_prefix, key], client=client)
+        except REDIS_ERRORS as exc:
+            self._state.breaker.failure(exc)
+            report(ERROR)
+            return UNKNOWN
+        report(REDIS)
+        if not found:
+            return UNKNOWN
+        version, payload = found
+        if payload is None:
+            return default
+        try:
+            return self.client.decode(payload)
+        except RefusedPayload as exc:
+            return self._refused("get", (key, default), {"version": int(version)}, exc)
+
     # --- raw access and health -------------------------------------------
     def run_raw(self, fn) -> Any:
         """``fn(redis_client, make_key)`` through the breaker; None if Redis is unavailable."""
@@ -199,6 +237,13 @@ class ResilientRedisCache(RedisCache):
 
 
 _REFUSED = object()
+UNKNOWN = object()  # get_versioned could not answer
+# KEYS[1]: the version key; ARGV: key prefix, the entry's key (default_key_func layout).
+_VERSIONED_GET = """
+local version = redis.call('GET', KEYS[1])
+if not version then return false end
+return {version, redis.call('GET', ARGV[1] .. ':' .. version .. ':' .. ARGV[2])}
+"""
 
 
 def _make(name: str):

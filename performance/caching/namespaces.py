@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from performance.caching import stats
+from performance.caching.backend import UNKNOWN
 from performance.caching.keys import CacheKey, encode_key
 from performance.caching.outcome import begin, last_outcome
 
@@ -91,10 +92,19 @@ class Namespace:
         """The cached value, or ``default`` on a miss."""
         begin()
         started = time.perf_counter()
-        value = self.cache.get(self._key(key), _MISS, version=self.version())
+        value = self._lookup(key)
         hit = value is not _MISS
         stats.record(self.name, "hit" if hit else "miss", time.perf_counter() - started, last_outcome())
         return value if hit else default
+
+    def _lookup(self, key: CacheKey) -> Any:
+        cache = self.cache
+        versioned = getattr(cache, "get_versioned", None)
+        if versioned is not None:  # Redis: version and value in one round trip
+            value = versioned(self.version_key, self._key(key), _MISS)
+            if value is not UNKNOWN:
+                return value
+        return cache.get(self._key(key), _MISS, version=self.version())
 
     def set(self, key: CacheKey, value: Any, ttl: int | None = None) -> None:
         """Store ``value`` for ``ttl`` seconds (default: the namespace's TTL)."""
