@@ -90,7 +90,24 @@ HEADER_STOP_TOKENS = frozenset(
 )
 
 
-NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+# bytes.translate table: ASCII letters lower-cased, everything but letters and digits a space.
+NON_WORD = bytes(
+    (b | 0x20) if chr(b).isalpha() and b < 128 else b if chr(b).isdigit() and b < 128 else 32
+    for b in range(256)
+)
+
+
+def normalised(text: str) -> bytes:
+    """Lower-case ASCII with punctuation as spaces; other characters kept as ``?``.
+
+    Non-ASCII letters (``ë`` in ``patiënt``) are UTF-8 encoded first so they
+    still match a needle that holds them.
+    """
+    return (
+        text.encode("utf-8", "replace").translate(NON_WORD)
+        if not text.isascii()
+        else (text.encode("ascii").translate(NON_WORD))
+    )
 
 
 class WordSet:
@@ -102,14 +119,17 @@ class WordSet:
     """
 
     def __init__(self, words: Sequence[str]) -> None:
-        self.needles = tuple(" " + w.lower().translate(NON_WORD).strip() for w in words)
+        self.needles = tuple(b" " + normalised(w).strip() for w in words)
 
     def __bool__(self) -> bool:
         return bool(self.needles)
 
     def found(self, window: str) -> bool:
-        haystack = " " + window.lower().translate(NON_WORD)
-        return any(needle in haystack for needle in self.needles)
+        haystack = b" " + normalised(window)
+        for needle in self.needles:
+            if needle in haystack:
+                return True
+        return False
 
 
 SPECIAL_WORDS = WordSet(SPECIAL_CATEGORY_WORDS)

@@ -13,7 +13,7 @@ import phonenumbers
 
 from dataguardian.scanner.detectors.base import Detector, Pattern, lead, mask_keep
 
-BODY = r"[0-9 ()./-]{6,18}[0-9]"
+SEP = "[ ()./-]{0,2}"
 
 
 @lru_cache(maxsize=1024)
@@ -34,8 +34,10 @@ class PhoneDetector(Detector):
     SHRINK = 2
     SEPARATORS = " -./"
     PATTERNS = (
-        Pattern(lead("A-Za-z0-9_+") + rf"(?P<v>(?:\+|00)[1-9]{BODY})", 0.7),
-        Pattern(lead("A-Za-z0-9_+(") + rf"(?P<v>\(?0[1-9]{BODY})", 0.6),
+        # international: + or 00, then 7 to 15 digits with short separators
+        Pattern(lead("A-Za-z0-9_+") + rf"(?P<v>(?:\+|00)[1-9](?:{SEP}[0-9]){{6,14}})", 0.7),
+        # Dutch national: exactly ten digits starting with 0 (020-1234567, 06-12345678)
+        Pattern(lead("A-Za-z0-9_+(./-") + rf"(?P<v>\(?0[1-9](?:{SEP}[0-9]){{8}})", 0.6),
     )
     CONTEXT = ("tel", "telefoon", "phone", "mobiel", "mobile", "gsm", "bel ", "call", "fax", "nummer")
     NEGATIVE_CONTEXT = ("order", "factuur", "invoice", "referentie", "reference", "artikel")
