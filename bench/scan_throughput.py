@@ -163,7 +163,7 @@ def main() -> None:
     parser.add_argument("--presidio-mb", type=float, default=1)
     parser.add_argument("--rss-gb", type=float, default=1.0)
     parser.add_argument("--blocks", type=int, default=8)
-    parser.add_argument("--every", type=int, default=100, help="one planted line in EVERY lines")
+    parser.add_argument("--every", type=int, default=250, help="one planted line in EVERY lines")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--child-rss", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -13,12 +13,14 @@ broadcast addresses (``0.0.0.0``, ``::``, ``224.0.0.1``,
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from dataguardian.scanner.detectors.base import Detector, Pattern, lead
 
 HEX = "[0-9A-Fa-f]"
 
 
+@lru_cache(maxsize=1024)
 def parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(value)
