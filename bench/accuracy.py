@@ -95,6 +95,13 @@ class Corpus:
             lines.append(
                 f"2024-03-{i % 28 + 1:02d} 12:{i % 60:02d}:01 WARN order {p['order']} failed, id {p['kvk']}"
             )
+            stamp = f"2024-03-{i % 28 + 1:02d} 12:{i % 60:02d}:02"
+            lines.append(
+                f"{stamp} DEBUG trace={self.fake.uuid4()} sha={self.fake.sha1()} "
+                f"v{self.rnd.randint(1, 9)}.{self.rnd.randint(0, 20)}.3.1 "
+                f"took {self.rnd.randint(1, 99999)}ms "
+                f"amount=EUR {self.rnd.randint(1, 9)}.{self.rnd.randint(100, 999)},50"
+            )
             labels += [("EMAIL", p["email"]), ("IP_ADDRESS", p["ip"])]
         self.labels[name] = labels
         return "\n".join(lines) + "\n"
