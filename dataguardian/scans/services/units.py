@@ -21,7 +21,7 @@ from dataguardian.scanner.types import Finding, SourceError
 from dataguardian.scans.sources import MiB, archive_kind, inside
 
 Unit = tuple[str, str | None, int]
-ZIP_PEEK_ABOVE = 64 * 1024  # smaller zips are not worth splitting
+ZIP_PEEK_ABOVE = 1024  # tinier files are never zips worth splitting
 # Office files are zips too; they are scanned whole by their extractor.
 OFFICE_SUFFIXES = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".docm", ".xlsm", ".jar", ".epub")
 
