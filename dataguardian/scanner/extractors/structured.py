@@ -77,10 +77,14 @@ class _MarkupCollector(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line, offset = self.getpos()
+        raw = self.get_starttag_text() or ""
         for name, value in attrs:
             if value and value.strip():
-                self.found.append(Segment(text=value, path=self.path, base_line=line,
-                                          base_column=offset + 1, header=name))
+                at = max(raw.find(value), 0)  # exact unless the value held entities
+                newlines = raw.count("\n", 0, at)
+                column = offset + 1 + at if not newlines else at - raw.rfind("\n", 0, at)
+                self.found.append(Segment(text=value, path=self.path, base_line=line + newlines,
+                                          base_column=column, header=name))
 
     handle_startendtag = handle_starttag
 
