@@ -16,7 +16,7 @@ from functools import lru_cache
 from dataguardian.scanner.detectors import ENTITIES, Detector, all_detectors
 from dataguardian.scanner.masking import keyed_hash, masked_snippet
 from dataguardian.scanner.matcher import Matcher, default_backend, to_bytes
-from dataguardian.scanner.scoring import ContextScorer, header_detector
+from dataguardian.scanner.scoring import SPECIAL_PATTERN, ContextScorer, header_detector
 from dataguardian.scanner.types import Finding, Segment
 
 HEADER_VALUE_CONFIDENCE = 0.8
@@ -35,7 +35,10 @@ class Candidate:
 def shared_matcher(
     backend: str,
 ) -> tuple[list[Detector], list[tuple[Detector, bool, frozenset[int]]], Matcher]:
-    """Detectors, per-pattern facts and the compiled matcher: built once per process."""
+    """Detectors, per-pattern facts and the compiled matcher: built once per process.
+
+    The last pattern is no detector's: it marks special-category words.
+    """
     detectors = all_detectors()
     table: list[tuple[Detector, bool, frozenset[int]]] = []
     patterns: list[tuple[str, bool]] = []
@@ -45,6 +48,7 @@ def shared_matcher(
         for pattern in detector.PATTERNS:
             table.append((detector, pattern.context_required, trail_bytes))
             patterns.append((pattern.regex, pattern.caseless))
+    patterns.append((SPECIAL_PATTERN, True))
     return detectors, table, Matcher(patterns, backend)
 
 
@@ -82,7 +86,7 @@ class Engine:
         """The findings in one segment, in text order."""
         if not segment.text:
             return []
-        return self._findings(segment, self._resolved(segment))
+        return self._findings(segment, *self._resolved(segment))
 
     def spans(self, segment: Segment) -> list[tuple[str, int, int, float]]:
         """(entity, start, end, confidence) of what ``scan_segment`` reports.
@@ -90,24 +94,32 @@ class Engine:
         Offsets into the caller's own text, for tests and accuracy measures;
         unlike findings they are not filtered by ``entities``/``min_confidence``.
         """
-        return [(c.detector.ENTITY, c.start, c.end, c.confidence) for c in self._resolved(segment)]
+        return [(c.detector.ENTITY, c.start, c.end, c.confidence) for c in self._resolved(segment)[0]]
 
-    def _resolved(self, segment: Segment) -> list[Candidate]:
+    def _resolved(self, segment: Segment) -> tuple[list[Candidate], list[int]]:
+        """Non-overlapping candidates, and where special-category words are."""
         text = segment.text
         if not text:
-            return []
+            return [], []
         header = header_detector(segment.header, self.detectors) if segment.header else None
-        candidates = self._candidates(text, segment.keep_before, header)
+        special: list[int] = []
+        candidates = self._candidates(text, segment.keep_before, header, special)
         if header is not None and header.HEADER_VALUE:
             self._add_header_value(text, header, candidates)
-        return resolve_overlaps(candidates)
+        return resolve_overlaps(candidates), special
 
-    def _candidates(self, text: str, keep_before: int | None, header: Detector | None) -> list[Candidate]:
+    def _candidates(
+        self, text: str, keep_before: int | None, header: Detector | None, special: list[int]
+    ) -> list[Candidate]:
         data = to_bytes(text)
         limit = len(text) if keep_before is None else keep_before
         size = len(data)
         candidates: list[Candidate] = []
+        marker = len(self._table)
         for index, match in self._matcher.find(data):
+            if index == marker:
+                special.append(match.end())
+                continue
             start, end = match.span("v")
             if start >= limit:
                 continue
@@ -148,7 +160,7 @@ class Engine:
         start = text.index(value)
         candidates.append(Candidate(header, start, start + len(value), HEADER_VALUE_CONFIDENCE))
 
-    def _findings(self, segment: Segment, chosen: list[Candidate]) -> list[Finding]:
+    def _findings(self, segment: Segment, chosen: list[Candidate], special: list[int]) -> list[Finding]:
         text = segment.text
         masks = [(c.start, c.end, c.detector.mask(text[c.start : c.end])) for c in chosen]
         starts = [c.start for c in chosen]
@@ -170,7 +182,9 @@ class Engine:
             column = None
             if line is not None:
                 column = segment.base_column + start if last_newline < 0 else start - last_newline
-            severity = self._scorer.severity(detector.severity_for(value), text, start, end, segment.header)
+            severity = self._scorer.severity(
+                detector.severity_for(value), start, end, segment.header, special
+            )
             findings.append(
                 Finding(
                     entity=detector.ENTITY,

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from dataguardian.scanner.detectors.base import Detector, raise_severity
@@ -51,7 +52,6 @@ SPECIAL_CATEGORY_WORDS = (
     "moskee",
     "etniciteit",
     "ethnicity",
-    "ras ",
     "race",
     "vakbond",
     "trade union",
@@ -133,6 +133,15 @@ class WordSet:
 
 
 SPECIAL_WORDS = WordSet(SPECIAL_CATEGORY_WORDS)
+# The same words as one pattern for the matcher, so their places in a segment
+# come out of the one scan (the engine reads the text as ASCII, ``ë`` as ``?``).
+SPECIAL_PATTERN = (
+    "(?:^|[^A-Za-z])(?:"
+    + "|".join(
+        re.escape(word).replace("\\ ", "[ _-]").replace("ë", "[e?]") for word in SPECIAL_CATEGORY_WORDS
+    )
+    + ")"
+)
 
 
 def header_tokens(header: str) -> list[str]:
@@ -182,10 +191,16 @@ class ContextScorer:
             confidence -= NEGATIVE_PENALTY
         return confidence, has_context
 
-    def severity(self, severity: str, text: str, start: int, end: int, header: str | None) -> str:
-        """One step up when special-category words are near or in the header."""
-        before = text[max(0, start - SPECIAL_RADIUS) : start]
-        after = text[end : end + SPECIAL_RADIUS]
-        if SPECIAL_WORDS.found(f"{header or ''} {before} {after}"):
+    def severity(
+        self, severity: str, start: int, end: int, header: str | None, special: Sequence[int]
+    ) -> str:
+        """One step up when a special-category word is near or in the header.
+
+        ``special`` holds the sorted offsets where SPECIAL_PATTERN matched.
+        """
+        i = bisect_left(special, start - SPECIAL_RADIUS)
+        if (i < len(special) and special[i] <= end + SPECIAL_RADIUS) or (
+            header and SPECIAL_WORDS.found(header)
+        ):
             return raise_severity(severity)
         return severity
