@@ -19,6 +19,9 @@ from dataguardian.scanner.types import Finding as EngineFinding
 from dataguardian.scans.models import Finding, Scan, Severity
 
 BATCH_SIZE = 2000
+# Rows per COPY statement: each statement must end well inside the
+# connection's statement_timeout (DB_STATEMENT_TIMEOUT_MS), even on a busy server.
+COPY_BATCH = 20_000
 SEVERITY_RANKS = {label: value for value, label in Severity.choices}
 
 # Column order of the rows built by ``finding_rows``.
@@ -68,7 +71,8 @@ def write_findings(scan: Scan, findings: Sequence[EngineFinding], path_prefix: s
         return 0
     rows = finding_rows(scan.pk, scan.organization_id, findings, timezone.now(), path_prefix)
     if connection.vendor == "postgresql":
-        copy_rows(rows)
+        for start in range(0, len(rows), COPY_BATCH):
+            copy_rows(rows[start:start + COPY_BATCH])
     else:
         bulk_create_rows(rows)
     return len(rows)
