@@ -169,6 +169,7 @@ if REDIS_URL:
                 "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT_MS / 1000,
                 "RETRY_INTERVAL": env_int(env, "CACHE_RETRY_INTERVAL_MS", 2000, minimum=1) / 1000,
                 "FALLBACK_MAX_ENTRIES": env_int(env, "CACHE_FALLBACK_MAX_ENTRIES", 5000, minimum=1),
+                "FALLBACK_MAX_TTL": env_int(env, "CACHE_FALLBACK_MAX_TTL", 60, minimum=1),
             },
         }
     }

@@ -20,7 +20,9 @@ misses (every session lost, every lock granted), logs one traceback per call
 and keeps paying a connect timeout on every call.
 
 OPTIONS (besides django-redis's): RETRY_INTERVAL (seconds between probes,
-default 2), FALLBACK_MAX_ENTRIES (default 5000).
+default 2), FALLBACK_MAX_ENTRIES (default 5000), FALLBACK_MAX_TTL (seconds,
+default 60: the fallback of one process cannot see another's invalidations,
+so what it holds during an outage is kept briefly).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import socket
 import threading
 from typing import Any
 
-from django.core.cache.backends.base import default_key_func
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, default_key_func
 from django.core.cache.backends.locmem import LocMemCache
 from django.dispatch import Signal
 from django_redis.cache import RedisCache
@@ -57,6 +59,9 @@ _shared_lock = threading.Lock()
 # Positions of ``version`` among the positional arguments of writing calls.
 _WRITES = {"set": 3, "add": 3, "delete": 1, "incr": 2, "decr": 2, "touch": 2,
            "set_many": 2, "delete_many": 1}
+# Positions of ``timeout``: fallback entries live FALLBACK_MAX_TTL at most,
+# because other processes cannot see this process's invalidations meanwhile.
+_TIMEOUTS = {"set": 2, "add": 2, "touch": 1, "set_many": 1}
 _FALLBACK_CALLS = ("get", "get_many", "has_key", "clear", *_WRITES)
 # Redis-only calls: during an outage they answer like "nothing there".
 _REDIS_ONLY = {"ttl": None, "pttl": None, "expire": False, "expire_at": False, "pexpire": False,
@@ -64,10 +69,11 @@ _REDIS_ONLY = {"ttl": None, "pttl": None, "expire": False, "expire_at": False, "
 
 
 class _ProcessState:
-    def __init__(self, name: str, retry_interval: float, max_entries: int):
+    def __init__(self, name: str, retry_interval: float, max_entries: int, max_ttl: float):
         self.breaker = CircuitBreaker(name, retry_interval)
         self.fallback_name = f"performance-fallback:{name}"
         self.max_entries = max_entries
+        self.max_ttl = max_ttl
         self.lock = threading.Lock()
         self.written: set[tuple[str, int | None]] = set()
         self.overflowed = False
@@ -95,6 +101,7 @@ class ResilientRedisCache(RedisCache):
                     name.split("|")[0].rsplit("@", 1)[-1],  # never log a password
                     float(options.get("RETRY_INTERVAL", 2.0)),
                     int(options.get("FALLBACK_MAX_ENTRIES", 5000)),
+                    float(options.get("FALLBACK_MAX_TTL", 60)),
                 )
             self._state = _shared[name]
         self._versioned_get = None
@@ -167,7 +174,23 @@ class ResilientRedisCache(RedisCache):
             self._state.note_writes(keys, version)
         if name in _REDIS_ONLY:
             return _REDIS_ONLY[name]
+        if name in _TIMEOUTS:
+            args, kwargs = self._short_timeout(_TIMEOUTS[name], args, kwargs)
         return getattr(self.fallback, name)(*args, **kwargs)
+
+    def _short_timeout(self, index: int, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        """The call's arguments with its timeout capped at FALLBACK_MAX_TTL."""
+        if len(args) > index:
+            timeout = args[index]
+        else:
+            timeout = kwargs.get("timeout", DEFAULT_TIMEOUT)
+        if timeout is DEFAULT_TIMEOUT:
+            timeout = self.default_timeout
+        if timeout is None or timeout > self._state.max_ttl:
+            timeout = self._state.max_ttl
+        if len(args) > index:
+            return (*args[:index], timeout, *args[index + 1:]), kwargs
+        return args, {**kwargs, "timeout": timeout}
 
     def _refused(self, name: str, args: tuple, kwargs: dict, exc: Exception) -> Any:
         """A value in Redis that our serializer did not write: a miss, never executed."""

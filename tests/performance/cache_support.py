@@ -43,6 +43,7 @@ def cache_settings(url: str, retry_interval: float = 0.2, timeout: float = 0.2) 
                 "SOCKET_TIMEOUT": timeout,
                 "RETRY_INTERVAL": retry_interval,
                 "FALLBACK_MAX_ENTRIES": 100,
+                "FALLBACK_MAX_TTL": 1,
             },
         }
     }
