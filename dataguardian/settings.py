@@ -201,6 +201,11 @@ PERFORMANCE_EXPLAIN_SLOW_QUERIES = env_bool(env, "PERFORMANCE_EXPLAIN_SLOW_QUERI
 PERFORMANCE_DB_FLUSH_INTERVAL = env_int(env, "PERFORMANCE_DB_FLUSH_INTERVAL", 30, minimum=1)
 PERFORMANCE_PGSS_TOP = env_int(env, "PERFORMANCE_PGSS_TOP", 50, minimum=1)
 PERFORMANCE_PGSS_RETENTION_DAYS = env_int(env, "PERFORMANCE_PGSS_RETENTION_DAYS", 14, minimum=1)
+# performance.querycache: "auto" caches only on a cache every process shares (Redis).
+_query_cache = env.str("PERFORMANCE_QUERY_CACHE", default="auto").strip().lower()
+if _query_cache not in {"auto", "true", "false"}:
+    raise ConfigError("PERFORMANCE_QUERY_CACHE", f"expected auto, true or false, not {_query_cache!r}")
+PERFORMANCE_QUERY_CACHE = {"true": True, "false": False}.get(_query_cache, "auto")
 
 # --- Sessions -------------------------------------------------------------
 # sessions_ext: sessions owned by a user with client and activity times, read
