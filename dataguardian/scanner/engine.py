@@ -78,6 +78,7 @@ class Engine:
         self.detectors, self._table, self._matcher = shared_matcher(self.backend)
         self._pattern_scores = [p.score for d in self.detectors for p in d.PATTERNS]
         self._scorer = ContextScorer(self.detectors)
+        self._headers: dict[str, Detector | None] = {}
 
     def scan_text(self, text: str, path: str = "<text>") -> list[Finding]:
         return self.scan_segment(Segment(text=text, path=path))
@@ -101,12 +102,19 @@ class Engine:
         text = segment.text
         if not text:
             return [], []
-        header = header_detector(segment.header, self.detectors) if segment.header else None
+        header = self._header_detector(segment.header) if segment.header else None
         special: list[int] = []
         candidates = self._candidates(text, segment.keep_before, header, special)
         if header is not None and header.HEADER_VALUE:
             self._add_header_value(text, header, candidates)
         return resolve_overlaps(candidates), special
+
+    def _header_detector(self, header: str) -> Detector | None:
+        if header not in self._headers:
+            if len(self._headers) > 10_000:
+                self._headers.clear()
+            self._headers[header] = header_detector(header, self.detectors)
+        return self._headers[header]
 
     def _candidates(
         self, text: str, keep_before: int | None, header: Detector | None, special: list[int]

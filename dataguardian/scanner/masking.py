@@ -17,7 +17,7 @@ SNIPPET_RADIUS = 40
 
 def keyed_hash(key: bytes, normalised_value: str) -> str:
     """HMAC-SHA256 of the normalised value under ``key``, as hex."""
-    return hmac.new(key, normalised_value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, normalised_value.encode("utf-8", "surrogatepass"), hashlib.sha256).hex()
 
 
 WHITESPACE = str.maketrans("\r\n\t\f\v", "     ")

@@ -56,7 +56,8 @@ class PhoneDetector(Detector):
         number = parse(value)
         if number is None:
             return "".join(c for c in value if c.isdigit())
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        zeros = "0" * (number.number_of_leading_zeros or 1) if number.italian_leading_zero else ""
+        return f"+{number.country_code}{zeros}{number.national_number}"
 
     def mask(self, value: str) -> str:
         return mask_keep(value, tail=2)
