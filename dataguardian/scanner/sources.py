@@ -10,7 +10,9 @@ its result and the walk goes on. The parallel runner lives in ``parallel``.
 from __future__ import annotations
 
 import errno
+import gzip
 import io
+import lzma
 import os
 import tarfile
 import zipfile
@@ -216,11 +218,13 @@ def describe_error(kind: str, exc: Exception) -> str:
     """What went wrong with a file of ``kind``, for the error list."""
     if isinstance(exc, LimitExceeded):
         return str(exc)
+    if isinstance(exc, (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)):
+        return f"truncated or corrupt compressed data: {exc}"
     if isinstance(exc, OSError) and not isinstance(exc, (zipfile.BadZipFile, EOFError)):
         if exc.errno is not None:
             return describe_os_error(exc)
-    label = {"odf": "OpenDocument", "gzip": "gzip", "tar": "tar", "zip": "zip"}.get(
-        kind, kind.upper())
-    if isinstance(exc, (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, KeyError)):
+    label = {"odf": "OpenDocument", "gzip": "gzip", "tar": "tar", "zip": "zip",
+             "data": "file"}.get(kind, kind.upper())
+    if isinstance(exc, (zipfile.BadZipFile, tarfile.TarError, KeyError)):
         return f"truncated or invalid {label} file: {exc}"
     return f"could not read {label} file: {type(exc).__name__}: {exc}"
