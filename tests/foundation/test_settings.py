@@ -25,6 +25,16 @@ DOCUMENTED = {
     "DB_LOCK_TIMEOUT_MS": ("555", lambda s: s["DB_LOCK_TIMEOUT_MS"] == 555),
     "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS": ("777", lambda s: s["DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"] == 777),
     "DB_APPLICATION_NAME": ("dg-test", lambda s: True),  # checked with DATABASE_URL below
+    "DB_POOL": ("false", lambda s: s["DB_POOL"] is False),
+    "DB_CONN_MAX_AGE": ("60", lambda s: s["DB_CONN_MAX_AGE"] == 60),
+    "PERFORMANCE_DB_INSTRUMENTATION": ("false", lambda s: s["PERFORMANCE_DB_INSTRUMENTATION"] is False),
+    "PERFORMANCE_SLOW_QUERY_MS": ("250", lambda s: s["PERFORMANCE_SLOW_QUERY_MS"] == 250),
+    "PERFORMANCE_N_PLUS_ONE_THRESHOLD": ("5", lambda s: s["PERFORMANCE_N_PLUS_ONE_THRESHOLD"] == 5),
+    "PERFORMANCE_EXPLAIN_SLOW_QUERIES": ("true", lambda s: s["PERFORMANCE_EXPLAIN_SLOW_QUERIES"] is True),
+    "PERFORMANCE_DB_FLUSH_INTERVAL": ("10", lambda s: s["PERFORMANCE_DB_FLUSH_INTERVAL"] == 10),
+    "PERFORMANCE_PGSS_TOP": ("20", lambda s: s["PERFORMANCE_PGSS_TOP"] == 20),
+    "PERFORMANCE_PGSS_RETENTION_DAYS": ("3", lambda s: s["PERFORMANCE_PGSS_RETENTION_DAYS"] == 3),
+    "PERFORMANCE_QUERY_CACHE": ("false", lambda s: s["PERFORMANCE_QUERY_CACHE"] is False),
     "REDIS_MAX_CONNECTIONS": ("12", lambda s: s["REDIS_MAX_CONNECTIONS"] == 12),
     "CACHE_KEY_PREFIX": ("zz", lambda s: True),  # only used with REDIS_URL, checked below
     "CELERY_BROKER_URL": ("redis://broker.example:6379/1",
