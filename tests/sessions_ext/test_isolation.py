@@ -101,3 +101,30 @@ def test_group_change_rotates_keys(user):
     user.groups.add(Group.objects.create(name="auditors"))
     client.get("/")
     assert cookie(client) != before
+
+
+def test_role_change_in_the_product_rotates_keys(user):
+    from dataguardian.orgs.models import Membership
+
+    client = signed_in(user)
+    before = cookie(client)
+    membership = Membership.objects.get(user=user)
+    membership.role = "admin"
+    membership.save()
+    client.get("/")
+    assert cookie(client) != before
+    assert Session.objects.filter(user=user).count() == 1
+
+
+def test_privilege_change_in_the_users_own_request_rotates_at_once(user, rf):
+    from sessions_ext.services import rotate_user_sessions, session_store_class
+
+    client = signed_in(user)
+    old = cookie(client)
+    request = rf.get("/")
+    request.user = user
+    request.session = session_store_class()(old)
+    rotate_user_sessions(user, request)
+    assert request.session.session_key != old
+    assert not Session.objects.filter(session_key=old).exists()
+    assert Session.objects.filter(session_key=request.session.session_key, user=user).exists()
