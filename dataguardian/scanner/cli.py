@@ -9,6 +9,7 @@ findings as a table, JSON, JSON Lines, CSV or SARIF. The Django command
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import secrets
@@ -51,7 +52,8 @@ def main(argv: list[str] | None = None, hash_key: bytes | None = None,
     out, err = stdout or sys.stdout, stderr or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+            args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse has printed the usage message
         return int(exc.code or 0)
     if not args.paths and not args.database_url:

@@ -27,7 +27,11 @@ SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 
 @dataclass(slots=True)
 class Summary:
-    """Counts of one scan, as the json output and the table's head show them."""
+    """Counts of one scan, as the json output and the table's head show them.
+
+    ``files`` counts the files whose bytes were read (not archive members,
+    not paths that could not be opened, not empty files).
+    """
 
     files: int = 0
     bytes: int = 0
@@ -37,7 +41,7 @@ class Summary:
     errors: list[SourceError] = field(default_factory=list)
 
     def add(self, result: FileResult, findings: list[Finding]) -> None:
-        if "!" not in result.path:
+        if "!" not in result.path and result.size:
             self.files += 1
             self.bytes += result.size
         self.by_entity.update(f.entity for f in findings)
