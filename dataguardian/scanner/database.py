@@ -33,6 +33,9 @@ def redact_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return "<unparseable URL>"
+    secret_query = any(k.lower() in ("password", "passwd") for k, _ in parse_qsl(parts.query))
+    if parts.password is None and not secret_query:
+        return url
     netloc = parts.netloc
     if parts.password is not None:
         netloc = netloc.rsplit("@", 1)
