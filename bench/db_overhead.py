@@ -6,6 +6,11 @@ and no middleware at all). The two sides alternate for ``--rounds`` rounds
 so that drifting machine load hits both alike; the median of each side is
 compared. Target: at most 3 % throughput difference.
 
+Then, in this process, the wrapper's own cost per query: SELECT 1 (the
+cheapest query, so the worst case in percent) in alternating blocks with
+and without the observer. On a machine shared with other work the HTTP
+figures swing far more than 3 % between identical runs; this one does not.
+
     .venv/bin/python bench/db_overhead.py [--rounds 3] [--duration 10] [--path /healthz]
 """
 
@@ -29,6 +34,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--path", default="/healthz")
+    parser.add_argument("--rounds-only", action="store_true", help="skip the in-process measurement")
     args = parser.parse_args()
 
     url = bench_database_url()
@@ -51,9 +57,30 @@ def main() -> None:
     overhead = (off - on) / off * 100 if off else 0.0
     print(f"median req/s: on {on:.1f}, off {off:.1f}; median p99 ms: on {statistics.median(p99['on']):.1f}, "
           f"off {statistics.median(p99['off']):.1f}")
+    wrapper = {"wrapper_us": float("nan"), "pct": float("nan")}
+    if not args.rounds_only:
+        wrapper = wrapper_cost(url)
+        print(f"in-process, SELECT 1: {wrapper['off_us']:.1f} us without the wrapper, "
+              f"{wrapper['on_us']:.1f} us with it: {wrapper['wrapper_us']:.2f} us per query "
+              f"({wrapper['pct']:.1f} %)")
     print(f"BENCH db_overhead on_rps={on:.1f} off_rps={off:.1f} overhead_pct={overhead:.1f} "
-          f"rounds={args.rounds}")
+          f"rounds={args.rounds} wrapper_us_per_query={wrapper['wrapper_us']:.2f} "
+          f"select1_overhead_pct={wrapper['pct']:.1f}")
 
+
+def wrapper_cost(url: str) -> dict:
+    import os
+
+    import django
+
+    from bench.lib.server import production_env
+
+    os.environ.update(production_env(DATABASE_URL=url))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dataguardian.settings")
+    django.setup()
+    from bench.lib.wrapper_cost import measure
+
+    return measure()
 
 if __name__ == "__main__":
     main()

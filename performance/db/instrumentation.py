@@ -21,6 +21,7 @@ from django.db.backends.signals import connection_created
 
 from performance.db import conf, recorder
 
+_scope, _suspended = recorder.SCOPE, recorder.SUSPENDED
 installs = 0  # how many observers were ever installed in this process (tests read it)
 
 
@@ -33,14 +34,15 @@ class QueryObserver:
         self.alias = alias
 
     def __call__(self, execute, sql, params, many, context):
-        if recorder.is_suspended():
+        # The context variables are read directly: this runs for every query.
+        if _suspended.get():
             return execute(sql, params, many, context)
         start = perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
             elapsed = perf_counter() - start
-            scope = recorder.current()
+            scope = _scope.get()
             if scope is not None:
                 scope.queries += 1
                 scope.seconds += elapsed

@@ -44,8 +44,9 @@ class Scope:
         self.slow_count = 0
 
 
-_scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("performance_db_scope", default=None)
-_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("performance_db_suspended", default=False)
+SCOPE: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("performance_db_scope", default=None)
+SUSPENDED: contextvars.ContextVar[bool] = contextvars.ContextVar("performance_db_suspended", default=False)
+_scope, _suspended = SCOPE, SUSPENDED
 
 
 def current() -> Scope | None:
