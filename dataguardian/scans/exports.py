@@ -83,7 +83,9 @@ def json_chunks(scan: Scan) -> Iterator[str]:
 def _engine_finding(record: dict) -> EngineFinding:
     return EngineFinding(
         entity=record["entity"], severity=record["severity"], category=record["category"],
-        confidence=record["confidence"], path=record["path"], masked=record["masked_value"],
+        confidence=record["confidence"], masked=record["masked_value"],
+        # A database finding has no file: the scanner's SARIF names its table as "db:<table>".
+        path=record["path"] or f"db:{record['table_name'] or 'database'}",
         value_hash=record["value_hash"], context=record["context"], line=record["line"],
         column=record["column"], sheet=record["sheet"] or None, cell=record["cell"] or None,
         table=record["table_name"] or None, column_name=record["column_name"] or None,

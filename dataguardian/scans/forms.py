@@ -39,6 +39,7 @@ class ScanForm(forms.Form):
 
     source = forms.ChoiceField(choices=SOURCE_CHOICES, initial=UPLOAD, widget=forms.RadioSelect)
     kind = forms.ChoiceField(
+        required=False,
         choices=[(ScanKind.DOCUMENTS, ScanKind.DOCUMENTS.label), (ScanKind.CODE, ScanKind.CODE.label)],
         initial=ScanKind.DOCUMENTS,
         help_text="Source code scans look harder for secrets and keys.",
@@ -67,6 +68,7 @@ class ScanForm(forms.Form):
     def clean(self):
         data = super().clean()
         source = data.get("source")
+        data["kind"] = data.get("kind") or ScanKind.DOCUMENTS
         if source == UPLOAD:
             self._check_files(data.get("files") or [])
         elif source == FOLDER and not data.get("folder"):

@@ -12,6 +12,11 @@ ROLES = [Role.OWNER, Role.ADMIN, Role.ANALYST, Role.VIEWER]
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # The cache is this test run's own (locmem, or the helper's Redis db).
     cache.clear()
