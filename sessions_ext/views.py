@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
-from sessions_ext import activity, conf, selectors, services
+from sessions_ext import activity, analytics, conf, selectors, services
 from sessions_ext.forms import ActivityFilterForm
 from sessions_ext.models import Action
 
@@ -21,7 +21,9 @@ ACTIVITY_PAGE_SIZE = 50
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.user_session_list(request.user, request.session.session_key)
-    return render(request, "sessions_ext/session_list.html", {"sessions": rows})
+    # Site-wide figures are for staff only; cached, so this page stays cheap.
+    figures = analytics.session_analytics() if request.user.is_staff else None
+    return render(request, "sessions_ext/session_list.html", {"sessions": rows, "figures": figures})
 
 
 @require_POST

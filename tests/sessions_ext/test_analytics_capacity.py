@@ -92,3 +92,12 @@ def test_capacity_plan_reads_max_connections_from_postgresql():
     out = StringIO()
     call_command("capacity_plan", "--users", "150", stdout=out)
     assert "of max_connections" in out.getvalue() and "max_connections = " in out.getvalue()
+
+
+@pytest.mark.urls("tests.sessions_ext.urls")
+def test_staff_see_site_figures_on_their_sessions_page(make_user):
+    from tests.sessions_ext.conftest import signed_in
+
+    staff, member = make_user(is_staff=True), make_user()
+    assert "Active sessions now" in signed_in(staff).get("/account/sessions/").content.decode()
+    assert "Active sessions now" not in signed_in(member).get("/account/sessions/").content.decode()
