@@ -141,3 +141,20 @@ def test_binary_garbage_is_skipped_with_a_reason(tmp_path, email_engine):
     (tmp_path / "core.dump").write_bytes(random.Random(7).randbytes(100_000))
     result = only(scan(tmp_path / "core.dump", email_engine))
     assert [e.reason for e in result.errors] == ["binary file, skipped"]
+
+
+def test_odt_keeps_document_order_with_headings(tmp_path, email_engine):
+    import io
+
+    from odf.opendocument import OpenDocumentText
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    document.text.addElement(P(text="intro"))
+    document.text.addElement(H(outlinelevel=1, text="Kop a@example.nl"))
+    document.text.addElement(P(text="tekst b@example.nl"))
+    out = io.BytesIO()
+    document.write(out)
+    (tmp_path / "doc.odt").write_bytes(out.getvalue())
+    result = only(scan(tmp_path / "doc.odt", email_engine))
+    assert [(f.line, f.masked) for f in result.findings] == [(2, "a***@example.nl"), (3, "b***@example.nl")]

@@ -78,17 +78,27 @@ def iter_pptx(stream: BinaryIO, path: str) -> Iterator[Segment]:
 
 
 def iter_odf(stream: BinaryIO, path: str) -> Iterator[Segment]:
-    """Headings and paragraphs of an OpenDocument file (line = paragraph number)."""
-    from odf import teletype, text
+    """Headings and paragraphs of an OpenDocument file, in document order.
+
+    The line is the paragraph's number; nested paragraphs (in tables,
+    frames, lists) are counted where they appear.
+    """
+    from odf import teletype
+    from odf.namespaces import TEXTNS
     from odf.opendocument import load
 
     document = load(stream)
     number = 0
-    for element in document.getElementsByType(text.P) + document.getElementsByType(text.H):
-        number += 1
-        content = teletype.extractText(element)
-        if content.strip():
-            yield Segment(text=content, path=path, base_line=number)
+    stack = [document.body]
+    while stack:
+        element = stack.pop()
+        if getattr(element, "qname", None) in ((TEXTNS, "p"), (TEXTNS, "h")):
+            number += 1
+            content = teletype.extractText(element)
+            if content.strip():
+                yield Segment(text=content, path=path, base_line=number)
+            continue
+        stack.extend(reversed([c for c in element.childNodes if c.nodeType == c.ELEMENT_NODE]))
 
 
 def _table(rows: list[list[str]], path: str, sheet: str) -> Iterator[Segment]:
