@@ -148,6 +148,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_MAX_CONNECTIONS = env_int(env, "REDIS_MAX_CONNECTIONS", 50, minimum=1)
 REDIS_SOCKET_TIMEOUT_MS = env_int(env, "REDIS_SOCKET_TIMEOUT_MS", 250, minimum=1)
 REDIS_SOCKET_CONNECT_TIMEOUT_MS = env_int(env, "REDIS_SOCKET_CONNECT_TIMEOUT_MS", 250, minimum=1)
+CACHE_RETRY_INTERVAL_MS = env_int(env, "CACHE_RETRY_INTERVAL_MS", 2000, minimum=1)
+CACHE_FALLBACK_MAX_ENTRIES = env_int(env, "CACHE_FALLBACK_MAX_ENTRIES", 5000, minimum=1)
+CACHE_FALLBACK_MAX_TTL = env_int(env, "CACHE_FALLBACK_MAX_TTL", 60, minimum=1)
+CACHE_COMPRESS_MIN_BYTES = env_int(env, "CACHE_COMPRESS_MIN_BYTES", 1024)
 if REDIS_URL:
     check_redis_url(REDIS_URL)
     CACHES = {
@@ -162,14 +166,14 @@ if REDIS_URL:
                 # able to run code here.
                 "SERIALIZER": "performance.caching.serializers.SafeMsgpackSerializer",
                 "COMPRESSOR": "performance.caching.compressors.ZstdCompressor",
-                "COMPRESS_MIN_LENGTH": env_int(env, "CACHE_COMPRESS_MIN_BYTES", 1024),
+                "COMPRESS_MIN_LENGTH": CACHE_COMPRESS_MIN_BYTES,
                 "PARSER_CLASS": "redis._parsers.hiredis._HiredisParser",
                 "CONNECTION_POOL_KWARGS": {"max_connections": REDIS_MAX_CONNECTIONS},
                 "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_CONNECT_TIMEOUT_MS / 1000,
                 "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT_MS / 1000,
-                "RETRY_INTERVAL": env_int(env, "CACHE_RETRY_INTERVAL_MS", 2000, minimum=1) / 1000,
-                "FALLBACK_MAX_ENTRIES": env_int(env, "CACHE_FALLBACK_MAX_ENTRIES", 5000, minimum=1),
-                "FALLBACK_MAX_TTL": env_int(env, "CACHE_FALLBACK_MAX_TTL", 60, minimum=1),
+                "RETRY_INTERVAL": CACHE_RETRY_INTERVAL_MS / 1000,
+                "FALLBACK_MAX_ENTRIES": CACHE_FALLBACK_MAX_ENTRIES,
+                "FALLBACK_MAX_TTL": CACHE_FALLBACK_MAX_TTL,
             },
         }
     }

@@ -37,6 +37,14 @@ DOCUMENTED = {
     "PERFORMANCE_QUERY_CACHE": ("false", lambda s: s["PERFORMANCE_QUERY_CACHE"] is False),
     "REDIS_MAX_CONNECTIONS": ("12", lambda s: s["REDIS_MAX_CONNECTIONS"] == 12),
     "CACHE_KEY_PREFIX": ("zz", lambda s: True),  # only used with REDIS_URL, checked below
+    "REDIS_SOCKET_TIMEOUT_MS": ("100", lambda s: s["REDIS_SOCKET_TIMEOUT_MS"] == 100),
+    "REDIS_SOCKET_CONNECT_TIMEOUT_MS": ("150", lambda s: s["REDIS_SOCKET_CONNECT_TIMEOUT_MS"] == 150),
+    "CACHE_RETRY_INTERVAL_MS": ("500", lambda s: s["CACHE_RETRY_INTERVAL_MS"] == 500),
+    "CACHE_FALLBACK_MAX_ENTRIES": ("99", lambda s: s["CACHE_FALLBACK_MAX_ENTRIES"] == 99),
+    "CACHE_FALLBACK_MAX_TTL": ("30", lambda s: s["CACHE_FALLBACK_MAX_TTL"] == 30),
+    "CACHE_COMPRESS_MIN_BYTES": ("2048", lambda s: s["CACHE_COMPRESS_MIN_BYTES"] == 2048),
+    **{f"CACHE_TTL_{ns.upper()}": ("42", lambda s, ns=ns: s["PERFORMANCE_CACHE_NAMESPACES"][ns]["ttl"] == 42)
+       for ns in ("scan_results", "sessions", "performance", "dashboard", "org_settings")},
     "CELERY_BROKER_URL": ("redis://broker.example:6379/1",
                           lambda s: s["CELERY_BROKER_URL"] == "redis://broker.example:6379/1"),
     "CELERY_TASK_SOFT_TIME_LIMIT": ("100", lambda s: s["CELERY_TASK_SOFT_TIME_LIMIT"] == 100),
@@ -124,9 +132,14 @@ def test_postgres_uses_the_native_pool_and_connection_options(load_settings):
 def test_redis_url_selects_django_redis_with_a_safe_serializer(load_settings):
     s = load_settings(REDIS_URL="redis://127.0.0.1:6379/2", CACHE_KEY_PREFIX="zz")
     cache = s["CACHES"]["default"]
-    assert cache["BACKEND"] == "django_redis.cache.RedisCache"
+    assert cache["BACKEND"] == "performance.caching.backend.ResilientRedisCache"  # django-redis + fallback
     assert cache["KEY_PREFIX"] == "zz"
     assert "pickle" not in cache["OPTIONS"]["SERIALIZER"].lower()
+    s = load_settings(REDIS_URL="redis://127.0.0.1:6379/2", REDIS_SOCKET_TIMEOUT_MS="100",
+                      CACHE_RETRY_INTERVAL_MS="500", CACHE_FALLBACK_MAX_TTL="30")
+    options = s["CACHES"]["default"]["OPTIONS"]
+    assert options["SOCKET_TIMEOUT"] == 0.1
+    assert (options["RETRY_INTERVAL"], options["FALLBACK_MAX_TTL"]) == (0.5, 30)
     assert s["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/2"
 
 
