@@ -8,7 +8,7 @@
    ``celery worker`` processes (concurrency 1 each) until the scan completes;
    with 1 and with 2 workers.
 
-    .venv/bin/python bench/ingest.py [--findings 100000] [--upload-mb 100]
+    .venv/bin/python bench/ingest.py [--findings 100000] [--upload-mb 100] [--breakdown]
 
 Uses BENCH_INGEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/dg_bench_ingest,
 created and migrated) and BENCH_INGEST_REDIS_URL (default redis://127.0.0.1:6379/8; the
@@ -105,6 +105,48 @@ def bench_writes(count: int) -> tuple[float, float]:
     return best["copy"], best["bulk_create"]
 
 
+def copy_breakdown(count: int) -> dict[str, float]:
+    """Raw COPY rows/s into scans_finding with and without its constraints and indexes.
+
+    Each variant drops what it names inside a transaction that is rolled back.
+    """
+    import psycopg
+    from django.utils import timezone
+
+    from dataguardian.orgs.models import Organization
+    from dataguardian.scans import ingest
+    from dataguardian.scans.models import Scan
+
+    org, _ = Organization.objects.get_or_create(slug="bench-ingest", defaults={"name": "Bench"})
+    scan = Scan.objects.create(organization=org, kind="documents", source="bench")
+    rows = ingest.finding_rows(scan.pk, org.pk, fake_findings(count), timezone.now())
+    columns = ", ".join(f'"{c}"' for c in ingest.COLUMNS)
+    dsn = DATABASE_URL.replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(dsn) as conn:
+        constraints = [r[0] for r in conn.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = 'scans_finding'::regclass "
+            "AND contype IN ('f', 'c')")]
+    drop_constraints = [f'ALTER TABLE scans_finding DROP CONSTRAINT "{c}"' for c in constraints]
+    drop_indexes = [f'DROP INDEX "{i}"' for i in
+                    ("finding_scan_severity_idx", "finding_scan_entity_idx", "finding_org_hash_idx")]
+    variants = {"all": [], "no_fk_check": drop_constraints, "no_indexes": drop_indexes,
+                "neither": drop_constraints + drop_indexes}
+    rates = {}
+    for name, statements in variants.items():
+        with psycopg.connect(dsn) as conn:
+            for statement in statements:
+                conn.execute(statement)
+            start = time.perf_counter()
+            with conn.cursor() as cursor, cursor.copy(
+                    f"COPY scans_finding ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            rates[name] = count / (time.perf_counter() - start)
+            conn.rollback()
+    scan.delete()
+    return rates
+
+
 def build_upload(path: Path, megabytes: int) -> None:
     """A zip of ~``megabytes`` MB (uncompressed) of prose, JSON and CSV with planted values."""
     import json
@@ -182,6 +224,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--findings", type=int, default=100_000)
     parser.add_argument("--upload-mb", type=int, default=100)
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also time raw COPY without the table's constraints / indexes")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     media_root = work / "media"
@@ -190,6 +234,9 @@ def main() -> None:
         copy_rate, bulk_rate = bench_writes(args.findings)
         print(f"writer   {args.findings:,} findings: COPY {copy_rate:,.0f}/s, "
               f"bulk_create {bulk_rate:,.0f}/s, COPY/bulk_create x{copy_rate / bulk_rate:.2f}")
+        if args.breakdown:
+            rates = copy_breakdown(min(args.findings, 50_000))
+            print("breakdown raw COPY rows/s: " + ", ".join(f"{k} {v:,.0f}" for k, v in rates.items()))
         zip_path = work / "mixed.zip"
         build_upload(zip_path, args.upload_mb)
         print(f"upload   {args.upload_mb} MB unpacked, {zip_path.stat().st_size / 2**20:.1f} MB zipped "
