@@ -8,11 +8,25 @@ safe to run twice and gets ``acks_late`` (with the project's
 
 from __future__ import annotations
 
+import logging
+
 from celery import Task, chord, group, shared_task
 from celery.exceptions import MaxRetriesExceededError
+from celery.signals import worker_process_init
 from django.conf import settings
 
 from dataguardian.scans.services import pipeline, sweep
+
+logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def warm_engine(**kwargs) -> None:
+    """Compile the engine's matcher when a pool process starts, not in its first chunk."""
+    try:
+        pipeline.engine()
+    except Exception:  # noqa: BLE001 - the chunk will report it; the process must start
+        logger.exception("could not build the scanning engine")
 
 
 def dispatch(scan_id: int, indexes: list[int] | None) -> None:
