@@ -123,6 +123,10 @@ class ResilientRedisCache(RedisCache):
             except REDIS_ERRORS as exc:
                 self._state.breaker.failure(exc)
                 return False
+            except Exception as exc:  # noqa: BLE001 - a faulty receiver must not fail the page
+                logger.exception("cache: recovery failed; staying on the fallback")
+                self._state.breaker.failure(exc)
+                return False
             self._state.breaker.success()
         return True
 
