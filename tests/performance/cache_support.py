@@ -6,6 +6,7 @@ directory, and is always killed at the end of the test whatever happened.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 
@@ -20,7 +21,10 @@ from performance.testing import PrivateRedis
 @pytest.fixture
 def private_redis(tmp_path):
     if shutil.which("redis-server") is None:
-        pytest.skip("needs the redis-server binary")
+        message = "needs the redis-server binary to start a private server"
+        if os.environ.get("DG_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"DG_REQUIRE_SERVICES is set but this test {message}", pytrace=False)
+        pytest.skip(message)
     server = PrivateRedis(tmp_path)
     server.start()
     try:
