@@ -79,8 +79,12 @@ def _beyond(keys: Sequence[Key], values: tuple, forward: bool) -> Q:
         later = key.descending == forward  # descending & forward: smaller values come later
         return f"{key.field}__{'lt' if later else 'gt'}"
 
-    return Q(**{lookup(first): values[0]}) | Q(
-        **{first.field: values[0], lookup(second): values[1]}
+    # The redundant outer bound (first key up to and including the boundary) is
+    # what lets the database seek into an index on both keys instead of
+    # filtering every row before the boundary: the OR alone is not sargable.
+    inclusive = lookup(first) + "e"  # lt -> lte, gt -> gte
+    return Q(**{inclusive: values[0]}) & (
+        Q(**{lookup(first): values[0]}) | Q(**{first.field: values[0], lookup(second): values[1]})
     )
 
 
