@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -71,21 +72,40 @@ def make_cursor(row: Any, keys: Sequence[Key]) -> str:
     return "_".join(str(key.to_int(getattr(row, key.field))) for key in keys)
 
 
+def _lookup(key: Key, forward: bool) -> str:
+    later = key.descending == forward  # descending & forward: smaller values come later
+    return f"{key.field}__{'lt' if later else 'gt'}"
+
+
 def _beyond(keys: Sequence[Key], values: tuple, forward: bool) -> Q:
     """Rows strictly after ``values`` in the ordering (before, when not ``forward``)."""
     first, second = keys
-
-    def lookup(key: Key) -> str:
-        later = key.descending == forward  # descending & forward: smaller values come later
-        return f"{key.field}__{'lt' if later else 'gt'}"
-
-    # The redundant outer bound (first key up to and including the boundary) is
-    # what lets the database seek into an index on both keys instead of
-    # filtering every row before the boundary: the OR alone is not sargable.
-    inclusive = lookup(first) + "e"  # lt -> lte, gt -> gte
+    # The redundant outer bound (first key up to and including the boundary)
+    # lets the database seek into an index instead of filtering from the start.
+    inclusive = _lookup(first, forward) + "e"  # lt -> lte, gt -> gte
     return Q(**{inclusive: values[0]}) & (
-        Q(**{lookup(first): values[0]}) | Q(**{first.field: values[0], lookup(second): values[1]})
+        Q(**{_lookup(first, forward): values[0]})
+        | Q(**{first.field: values[0], _lookup(second, forward): values[1]})
     )
+
+
+def _rows_beyond(queryset: QuerySet, keys: Sequence[Key], values: tuple, forward: bool,
+                 limit: int) -> list:
+    """The first ``limit`` rows beyond the boundary, in the page's order.
+
+    Where the database can order and limit each side of a UNION (PostgreSQL),
+    the rest of the boundary's group and the following groups are two index
+    seeks; keys of mixed directions cannot be one row-value comparison, and
+    the plain OR would filter every row of a large group before the cursor.
+    """
+    first, second = keys
+    ordering = _ordering(keys, forward)
+    if not connections[queryset.db].features.supports_slicing_ordering_in_compound:
+        return list(queryset.filter(_beyond(keys, values, forward)).order_by(*ordering)[:limit])
+    same_group = queryset.filter(**{first.field: values[0], _lookup(second, forward): values[1]})
+    next_groups = queryset.filter(**{_lookup(first, forward): values[0]})
+    both = same_group.order_by(*ordering)[:limit].union(next_groups.order_by(*ordering)[:limit], all=True)
+    return list(both.order_by(*ordering)[:limit])
 
 
 def _ordering(keys: Sequence[Key], forward: bool) -> list[str]:
@@ -104,9 +124,10 @@ def paginate(
     if boundary is None:
         boundary = parse_cursor(before, keys)
         forward = boundary is None
-    if boundary is not None:
-        queryset = queryset.filter(_beyond(keys, boundary, forward))
-    rows = list(queryset.order_by(*_ordering(keys, forward))[: size + 1])
+    if boundary is None:
+        rows = list(queryset.order_by(*_ordering(keys, forward))[: size + 1])
+    else:
+        rows = _rows_beyond(queryset, keys, boundary, forward, size + 1)
     more = len(rows) > size
     rows = rows[:size]
     if not forward:
