@@ -8,7 +8,11 @@ production worker settings, three times in one run:
 - persistent:  DB_POOL=false DB_CONN_MAX_AGE=600 (one connection kept per thread)
 - fresh:       DB_POOL=false DB_CONN_MAX_AGE=0 (connect and disconnect per request)
 
-    .venv/bin/python bench/db_pool.py [--duration 15] [--concurrency 100] [--path /healthz]
+    .venv/bin/python bench/db_pool.py [--rounds 2] [--duration 15] [--concurrency 100] [--path /healthz]
+
+The modes run in ``--rounds`` rounds, each round in a rotated order, and
+each mode's median round is reported, so that load drifting on a shared
+machine does not favour whichever mode runs first.
 
 Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/dg_bench).
 """
@@ -33,6 +37,7 @@ MODES = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--concurrency", type=int, default=100)
@@ -44,12 +49,16 @@ def main() -> None:
     migrate(url)
     print(f"gunicorn {PRODUCTION_WORKERS}, {args.concurrency} clients, {args.duration:.0f}s per mode, "
           f"GET {args.path}, database {url}")
-    results = {}
-    for mode, env in MODES.items():
-        results[mode] = measure(
-            {"DATABASE_URL": url, **env}, args.path, args.concurrency, args.duration, args.warmup
-        )
-        print(line(mode, results[mode]), flush=True)
+    runs: dict[str, list] = {mode: [] for mode in MODES}
+    names = list(MODES)
+    for round_no in range(args.rounds):
+        for mode in names[round_no % 3:] + names[:round_no % 3]:
+            result = measure({"DATABASE_URL": url, **MODES[mode]}, args.path, args.concurrency,
+                             args.duration, args.warmup)
+            runs[mode].append(result)
+            print(line(f"{mode} #{round_no + 1}", result), flush=True)
+    # The median round of each mode (the lower middle one for an even count).
+    results = {mode: sorted(r, key=lambda x: x.rps)[(len(r) - 1) // 2] for mode, r in runs.items()}
     for mode, result in results.items():
         if result.errors or result.non_2xx:
             print(f"warning: {mode} had {result.errors} errors and {result.non_2xx} non-2xx responses")
