@@ -27,11 +27,12 @@ def severity_bars(rows: list[list]) -> dict:
 
 def entity_bars(entities: list[list], limit: int = TOP_ENTITIES) -> dict:
     """``[[entity, count], ...]`` (largest first) -> bars scaled to the largest."""
+    entities = [pair for pair in entities if pair[1]]
     top = entities[:limit]
     largest = top[0][1] if top else 0
     bars = [
         {"entity": entity, "label": ENTITY_LABELS.get(entity, entity), "count": count,
-         "width": max(_percent(count, largest), 1.0) if count else 0.0}
+         "width": max(_percent(count, largest), 1.0)}
         for entity, count in top
     ]
     return {"bars": bars, "others": sum(count for _, count in entities[limit:])}
