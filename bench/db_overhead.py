@@ -8,7 +8,8 @@ compared. Target: at most 3 % throughput difference.
 
 Then, in this process, the wrapper's own cost per query: SELECT 1 (the
 cheapest query, so the worst case in percent) in alternating blocks with
-and without the observer. On a machine shared with other work the HTTP
+and without the observer; and the same page through Django's handler (test
+client) with the middleware and wrapper and without them. On a machine shared with other work the HTTP
 figures swing far more than 3 % between identical runs; this one does not.
 
     .venv/bin/python bench/db_overhead.py [--rounds 3] [--duration 10] [--path /healthz]
@@ -58,29 +59,32 @@ def main() -> None:
     print(f"median req/s: on {on:.1f}, off {off:.1f}; median p99 ms: on {statistics.median(p99['on']):.1f}, "
           f"off {statistics.median(p99['off']):.1f}")
     wrapper = {"wrapper_us": float("nan"), "pct": float("nan")}
+    request = {"pct": float("nan")}
     if not args.rounds_only:
-        wrapper = wrapper_cost(url)
+        wrapper, request = wrapper_cost(url, args.path)
+        print(f"in-process, GET {args.path} through Django's handler: {request['off_us']:.0f} us without "
+              f"the middleware and wrapper, {request['on_us']:.0f} us with them ({request['pct']:.1f} %)")
         print(f"in-process, SELECT 1: {wrapper['off_us']:.1f} us without the wrapper, "
               f"{wrapper['on_us']:.1f} us with it: {wrapper['wrapper_us']:.2f} us per query "
               f"({wrapper['pct']:.1f} %)")
     print(f"BENCH db_overhead on_rps={on:.1f} off_rps={off:.1f} overhead_pct={overhead:.1f} "
           f"rounds={args.rounds} wrapper_us_per_query={wrapper['wrapper_us']:.2f} "
-          f"select1_overhead_pct={wrapper['pct']:.1f}")
+          f"select1_overhead_pct={wrapper['pct']:.1f} inprocess_request_overhead_pct={request['pct']:.1f}")
 
 
-def wrapper_cost(url: str) -> dict:
+def wrapper_cost(url: str, path: str) -> tuple[dict, dict]:
     import os
 
     import django
 
     from bench.lib.server import production_env
 
-    os.environ.update(production_env(DATABASE_URL=url))
+    os.environ.update(production_env(DATABASE_URL=url, ALLOWED_HOSTS="testserver"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dataguardian.settings")
     django.setup()
-    from bench.lib.wrapper_cost import measure
+    from bench.lib.wrapper_cost import measure, request_cost
 
-    return measure()
+    return measure(), request_cost(path)
 
 if __name__ == "__main__":
     main()

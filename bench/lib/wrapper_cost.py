@@ -47,3 +47,33 @@ def measure(blocks: int = 10, per_block: int = 2000) -> dict:
     on_us, off_us = statistics.median(on) * 1e6, statistics.median(off) * 1e6
     return {"on_us": on_us, "off_us": off_us, "wrapper_us": on_us - off_us,
             "pct": (on_us - off_us) / off_us * 100 if off_us else 0.0}
+
+
+def request_cost(path: str = "/healthz", blocks: int = 8, per_block: int = 500) -> dict:
+    """Microseconds per request through Django's handler (test client), middleware and wrapper on/off."""
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    with_mw = list(settings.MIDDLEWARE)
+    without_mw = [m for m in with_mw if not m.endswith("QueryCountMiddleware")]
+    Client().get(path)
+    observer = observer_of(connection)
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    for i in range(blocks * 2):
+        side = "on" if i % 2 == 0 else "off"
+        with override_settings(MIDDLEWARE=with_mw if side == "on" else without_mw):
+            client = Client()
+            client.get(path)  # connect (and install) before timing
+            if side == "off":
+                connection.execute_wrappers.remove(observer)
+            try:
+                start = time.perf_counter()
+                for _ in range(per_block):
+                    client.get(path)
+                times[side].append((time.perf_counter() - start) / per_block * 1e6)
+            finally:
+                if side == "off":
+                    connection.execute_wrappers.insert(0, observer)
+    on_us, off_us = statistics.median(times["on"]), statistics.median(times["off"])
+    return {"on_us": on_us, "off_us": off_us, "pct": (on_us - off_us) / off_us * 100 if off_us else 0.0}

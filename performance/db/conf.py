@@ -1,10 +1,16 @@
-"""The database layer's settings and their defaults, read when needed (never frozen)."""
+"""The database layer's settings and their defaults, read when needed (never frozen).
+
+Values are memoised because the request path reads several per request;
+the memo is emptied on ``setting_changed`` (override_settings, the pytest
+``settings`` fixture), so tests see their overrides at once.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 
 DEFAULTS: dict[str, Any] = {
     "PERFORMANCE_DB_INSTRUMENTATION": True,
@@ -19,7 +25,20 @@ DEFAULTS: dict[str, Any] = {
     "PERFORMANCE_INDEX_AUDIT_MIN_ROWS": 1000,
 }
 
+_memo: dict[str, Any] = {}
+
 
 def get(name: str) -> Any:
     """``settings.<name>``, or its default from :data:`DEFAULTS`."""
-    return getattr(settings, name, DEFAULTS[name])
+    try:
+        return _memo[name]
+    except KeyError:
+        value = _memo[name] = getattr(settings, name, DEFAULTS[name])
+        return value
+
+
+def _forget(**kwargs) -> None:
+    _memo.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="performance.db.conf")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.signals import request_finished
 from django.db import close_old_connections
@@ -9,6 +11,7 @@ from django.db import close_old_connections
 from performance.db import conf, recorder
 
 
+@lru_cache(maxsize=2048)  # views are few and long-lived; the name is asked per request
 def view_name(view_func) -> str:
     """``module.qualname`` of a view function or class-based view."""
     target = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None) or view_func

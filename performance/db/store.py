@@ -100,10 +100,10 @@ class Buffer:
             entry["max_queries"] = max(entry["max_queries"], queries)
 
     def due(self, now: float, interval: float) -> bool:
-        if not self.size():
+        size = self.size()
+        if not size:
             return False
-        full = self.size() >= conf.get("PERFORMANCE_DB_BUFFER_MAX_KEYS") * 0.8
-        return full or now - self.last_flush >= interval
+        return now - self.last_flush >= interval or size >= conf.get("PERFORMANCE_DB_BUFFER_MAX_KEYS") * 0.8
 
     def take(self) -> tuple[dict, dict, dict]:
         with self.lock:
