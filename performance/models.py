@@ -114,7 +114,9 @@ class QueryStatSnapshot(models.Model):
 class QueryStatDelta(models.Model):
     """One statement's activity between two snapshots (the top ones only)."""
 
-    snapshot = models.ForeignKey(QueryStatSnapshot, on_delete=models.CASCADE, related_name="deltas")
+    snapshot = models.ForeignKey(
+        QueryStatSnapshot, on_delete=models.CASCADE, related_name="deltas", db_index=False
+    )  # indexed first in qsd_snapshot_total_idx
     queryid = models.BigIntegerField()
     query = models.TextField(help_text="pg_stat_statements' normalised text, literals masked.")
     calls = models.BigIntegerField()
