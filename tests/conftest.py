@@ -37,3 +37,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if _services_required():
             pytest.fail(f"DG_REQUIRE_SERVICES is set but this test {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_unflushed_query_statistics():
+    """Processes flush their query statistics at exit; the test database is gone by then."""
+    yield
+    from performance.db.store import buffer
+
+    buffer.clear()

@@ -27,8 +27,11 @@ _NUMBERS = re.compile(r"(?<![\w$\"])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?!
 _BOOLEANS = re.compile(r"\b(?:true|false|null)\b", re.I)
 _IN_LIST = re.compile(r"\bIN\s*\(\s*\?(?:\s*,\s*\?)*\s*\)", re.I)
 _ARRAY = re.compile(r"\bARRAY\s*\[\s*\?(?:\s*,\s*\?)*\s*\]", re.I)
-_VALUES = re.compile(r"\bVALUES\s*(\((?:\s*\??\s*,?)*\))(?:\s*,\s*\((?:\s*\??\s*,?)*\))+", re.I)
-_TUPLE = re.compile(r"\(\s*\?(?:\s*,\s*\?)*\s*\)")
+# Each part of a tuple must consume something, so a long list cannot make
+# the regex engine backtrack through every way of splitting it.
+_TUPLE_PATTERN = r"\(\s*\?(?:\s*,\s*\?)*\s*\)"
+_VALUES = re.compile(rf"\bVALUES\s*({_TUPLE_PATTERN})(?:\s*,\s*{_TUPLE_PATTERN})+", re.I)
+_TUPLE = re.compile(_TUPLE_PATTERN)
 _SPACES = re.compile(r"\s+")
 
 MAX_EXAMPLE = 4000

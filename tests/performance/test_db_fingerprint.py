@@ -56,3 +56,21 @@ def test_masked_plan_keeps_costs_but_not_values():
     assert "cost=0.42..8.44 rows=1" in masked
     assert "42)" not in masked.splitlines()[1]
     assert "jan@example.nl" not in masked
+
+
+def test_long_values_lists_do_not_make_the_regex_backtrack():
+    """A VALUES list of many placeholders once took exponential time (hung a request)."""
+    import threading
+
+    single_row = "INSERT INTO t VALUES (" + ", ".join(["%s"] * 40) + ")"
+    many_rows = "INSERT INTO t (a, b) VALUES " + ", ".join(["(%s, %s)"] * 2000)
+    results = {}
+    worker = threading.Thread(
+        target=lambda: results.update(one=fingerprint(single_row), many=fingerprint(many_rows)), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=30)  # a hang detector, not a speed test: linear time takes milliseconds
+    assert results == {
+        "one": "INSERT INTO t VALUES (" + ", ".join(["?"] * 40) + ")",
+        "many": "INSERT INTO t (a, b) VALUES (?...), ...",
+    }
