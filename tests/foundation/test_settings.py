@@ -53,6 +53,8 @@ DOCUMENTED = {
     "DG_FINDING_HASH_KEY": ("hash-key", lambda s: s["FINDING_HASH_KEY"] == "hash-key"),
     "DG_MAX_UPLOAD_MB": ("50", lambda s: s["DG_MAX_UPLOAD_MB"] == 50),
     "DG_KEEP_UPLOADS": ("yes", lambda s: s["DG_KEEP_UPLOADS"] is True),
+    "DG_SIGNIN_MAX_FAILURES": ("3", lambda s: s["DG_SIGNIN_MAX_FAILURES"] == 3),
+    "DG_SIGNIN_LOCKOUT_SECONDS": ("60", lambda s: s["DG_SIGNIN_LOCKOUT_SECONDS"] == 60),
     "DG_SCAN_FOLDERS": ("/srv/a,/srv/b", lambda s: s["DG_SCAN_FOLDERS"] == ["/srv/a", "/srv/b"]),
     "DG_MAX_UNCOMPRESSED_MB": ("100", lambda s: s["DG_MAX_UNCOMPRESSED_MB"] == 100),
     "DG_MAX_COMPRESSION_RATIO": ("50", lambda s: s["DG_MAX_COMPRESSION_RATIO"] == 50),
