@@ -10,9 +10,13 @@
         invalidate_on_commit("dashboard", ("org", org.pk))
 
 Built on ``performance.cache`` namespaces. Each dependency key has a
-*generation*, a random token in the cache. A cached result is stored with
-the generation its reader saw **before** running the query, and is served
-only while that generation is still current. A write replaces the token
+*generation*, a random token in the cache. A cached result is stored under
+the generation its reader saw **before** running the query (the token is
+part of the value's key), so it is served only while that generation is
+still current. A miss is computed through ``Namespace.get_or_set``: under
+concurrent readers of one generation only one runs ``fn`` (stampede
+protection); old generations' entries are never read again and expire on
+their TTL. A write replaces the token
 twice: inside the transaction with a ``dirty:`` token (readers then query
 the database and cache nothing) and after the commit with a new token. So
 a result computed from a snapshot older than the commit — by a reader that
@@ -86,13 +90,12 @@ def cached_query(namespace: str, key_parts: KeyParts, fn: Callable[[], Any], *, 
         ns.set(gen_key, generation, ttl=GENERATION_TTL)
     elif generation.startswith(DIRTY):
         return fn()  # a write is committing: what we read now may be old at once
-    value_key = ("qc", *key_parts)
-    entry = ns.get(value_key)
-    if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == generation:
-        return entry[1]
-    result = fn()
-    ns.set(value_key, [generation, result], ttl=ttl)
-    return result
+    # The generation is part of the value's key: a result is only ever found
+    # under the generation read before its query ran. The miss goes through
+    # the namespace's stampede-protected get_or_set (one reader computes, the
+    # others wait for it), whose lock is per generation too, so waiting never
+    # serves a result older than the generation the waiter saw.
+    return ns.get_or_set(("qc", *key_parts, generation), fn, ttl=ttl)
 
 
 def invalidate_on_commit(namespace: str, key_parts: KeyParts, using: str = DEFAULT_DB_ALIAS) -> None:

@@ -16,6 +16,7 @@ from dataguardian.orgs.models import Organization
 from performance.querycache import cached_query, invalidate_now, invalidate_on_commit
 
 from .cache_support import clean_cache  # noqa: F401 - fixture
+from .db_support import in_thread
 
 NS = "org_settings"
 KEY = ("tests", "org-names")
@@ -28,26 +29,6 @@ def org_names() -> list[str]:
 
 def read() -> list[str]:
     return cached_query(NS, KEY, org_names, depends_on=DEP)
-
-
-def in_thread(fn):
-    """Run ``fn`` on a thread of its own (its own connection); return its result."""
-    box = {}
-
-    def target():
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
-            box["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(30)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def rename(old: str, new: str, before_commit=None) -> None:
@@ -141,6 +122,30 @@ def test_invalidate_now(orgs):
     assert read() == ["Alpha", "Beta"]  # cached, and nobody said it changed
     invalidate_now(NS, DEP)
     assert read() == ["Beta", "Delta"]
+
+
+@pytest.mark.redis
+def test_concurrent_misses_compute_once():
+    """The miss goes through the namespace's stampede lock: one reader runs fn."""
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def compute():
+        calls.append(1)
+        started.set()
+        assert release.wait(10)
+        return ["computed"]
+
+    first = threading.Thread(target=lambda: cached_query(NS, KEY, compute, depends_on=DEP))
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: cached_query(NS, KEY, compute, depends_on=DEP))
+    second.start()
+    second.join(0.3)  # let the second reader find the lock taken
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert calls == [1]
+    assert cached_query(NS, KEY, compute, depends_on=DEP) == ["computed"]
 
 
 @override_settings(PERFORMANCE_QUERY_CACHE="auto")
