@@ -1,14 +1,22 @@
-"""Which cached values the product keeps, and which writes make them stale.
+"""Which DB-derived values the product caches, and which writes make them stale.
 
-Key builders name every cached value (the namespace is given beside each);
-the receivers below delete exactly the keys a write affects, after the
-transaction commits — never before (a reader could cache the old rows
-again) and never on rollback (nothing changed).
+Every value is read through ``performance.querycache.cached_query`` under a
+*value key* (below) and tagged with a *dependency key*; a write invalidates
+dependency keys with ``querycache.invalidate_on_commit`` from inside its
+transaction. Readers bypass the cache while the write commits, and a result
+computed from a snapshot older than the commit is never served once the
+commit has returned (generation tokens: see ``performance.querycache``). A
+rollback changes no value; the affected keys are read from the database
+until the write's dirty mark expires (querycache.DIRTY_TTL).
 
-    scan_results  scan_summary(scan_id), scan_top_locations(scan_id)
-    dashboard     dashboard(org_id), billing_summary(org_id)
-    org_settings  org_settings(org_id), user_memberships(user_id)
+    namespace     value key                    depends on
+    scan_results  scan_top_locations(scan_id)  scan_deps(scan_id)
+    dashboard     dashboard(org_id)            org_scans(org_id)
+    dashboard     billing_summary(org_id)      org_payments(org_id)
+    org_settings  org_settings(org_id)         org_settings_deps(org_id)
+    org_settings  user_memberships(user_id)    user_memberships_deps(user_id)
 
+``scan_summary(scan_id)`` names the bench's cached summary (bench/cache.py).
 Connected by ``DataGuardianConfig.ready()``; the scan pipeline calls
 ``findings_batch_written`` and ``scan_changed`` through its hooks.
 """
@@ -19,7 +27,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from performance.cache import namespace
+from performance import querycache
 
 SCAN_RESULTS, DASHBOARD, ORG_SETTINGS = "scan_results", "dashboard", "org_settings"
 
@@ -55,13 +63,37 @@ def user_memberships(user_id: int) -> tuple:
     return ("user", int(user_id), "memberships")
 
 
+# --- dependency keys (invalidated by writes) --------------------------------
+def scan_deps(scan_id: int) -> tuple:
+    """scan_results: anything derived from one scan's row and findings."""
+    return ("scan", int(scan_id))
+
+
+def org_scans(org_id: int) -> tuple:
+    """dashboard: anything derived from all of an organisation's scans."""
+    return ("org", int(org_id), "scans")
+
+
+def org_payments(org_id: int) -> tuple:
+    """dashboard: anything derived from an organisation's payments."""
+    return ("org", int(org_id), "payments")
+
+
+def org_settings_deps(org_id: int) -> tuple:
+    """org_settings: an organisation's members and plan (from its payments)."""
+    return ("org", int(org_id), "settings-deps")
+
+
+def user_memberships_deps(user_id: int) -> tuple:
+    """org_settings: a user's memberships."""
+    return ("user", int(user_id), "memberships-deps")
+
+
 # --- what each write makes stale -------------------------------------------
 def scan_changed(scan: Any) -> None:
     """A scan was created, changed state, got its summary or was deleted."""
-    results = namespace(SCAN_RESULTS)
-    results.delete_on_commit(scan_summary(scan.pk))
-    results.delete_on_commit(scan_top_locations(scan.pk))
-    namespace(DASHBOARD).delete_on_commit(dashboard(scan.organization_id))
+    querycache.invalidate_on_commit(SCAN_RESULTS, scan_deps(scan.pk))
+    querycache.invalidate_on_commit(DASHBOARD, org_scans(scan.organization_id))
 
 
 def findings_batch_written(scan: Any) -> None:
@@ -70,14 +102,13 @@ def findings_batch_written(scan: Any) -> None:
 
 
 def membership_changed(membership: Any) -> None:
-    settings_ns = namespace(ORG_SETTINGS)
-    settings_ns.delete_on_commit(org_settings(membership.organization_id))
-    settings_ns.delete_on_commit(user_memberships(membership.user_id))
+    querycache.invalidate_on_commit(ORG_SETTINGS, org_settings_deps(membership.organization_id))
+    querycache.invalidate_on_commit(ORG_SETTINGS, user_memberships_deps(membership.user_id))
 
 
 def payment_changed(payment: Any) -> None:
-    namespace(DASHBOARD).delete_on_commit(billing_summary(payment.organization_id))
-    namespace(ORG_SETTINGS).delete_on_commit(org_settings(payment.organization_id))
+    querycache.invalidate_on_commit(DASHBOARD, org_payments(payment.organization_id))
+    querycache.invalidate_on_commit(ORG_SETTINGS, org_settings_deps(payment.organization_id))
 
 
 def _receiver(handler):

@@ -11,7 +11,7 @@ from dataguardian import cache_keys
 from dataguardian.billing.models import Payment, PaymentStatus
 from dataguardian.orgs.models import Organization
 from dataguardian.scans.keyset import Key, Page, datetime_key, paginate
-from performance.cache import namespace
+from performance.querycache import cached_query
 
 PAYMENT_KEYS = (datetime_key("created_at", descending=True), Key("id", descending=True))
 
@@ -29,9 +29,10 @@ def payment_list(
 
 def billing_summary(*, organization: Organization) -> dict:
     """Paid to date, outstanding, failures and the latest paid period, from the
-    ``dashboard`` cache namespace (``cache_keys`` drops it when a payment changes)."""
-    return namespace("dashboard").get_or_set(
-        cache_keys.billing_summary(organization.pk), lambda: _billing_summary(organization)
+    ``dashboard`` query cache (``cache_keys`` invalidates it when a payment commits)."""
+    return cached_query(
+        cache_keys.DASHBOARD, cache_keys.billing_summary(organization.pk),
+        lambda: _billing_summary(organization), depends_on=cache_keys.org_payments(organization.pk),
     )
 
 

@@ -22,7 +22,7 @@ from dataguardian import cache_keys
 from dataguardian.orgs.models import Organization
 from dataguardian.scans.keyset import Key, Page, datetime_key, paginate
 from dataguardian.scans.models import Entity, Finding, Scan, ScanKind, ScanStatus, Severity
-from performance.cache import namespace
+from performance.querycache import cached_query
 
 SCAN_KEYS = (datetime_key("created_at", descending=True), Key("id", descending=True))
 # "Critical first", then in the order they were found: index finding_scan_severity_idx.
@@ -157,7 +157,7 @@ def _top_locations(scan: Scan) -> list[list]:
 def scan_summary(scan: Scan) -> dict:
     """Counts per severity and entity (from the scan row, written by the summary
     task) and the locations with most findings (one grouped query, cached per
-    scan in the ``scan_results`` namespace once the scan has finished)."""
+    scan by the ``scan_results`` query cache once the scan has finished)."""
     summary = {
         "severity": [[rank, label, getattr(scan, f"count_{label}")] for rank, label in
                      sorted(Severity.choices, reverse=True)],
@@ -168,8 +168,9 @@ def scan_summary(scan: Scan) -> dict:
         "top_locations": [],
     }
     if scan.is_finished and scan.findings_count:
-        summary["top_locations"] = namespace("scan_results").get_or_set(
-            cache_keys.scan_top_locations(scan.pk), lambda: _top_locations(scan)
+        summary["top_locations"] = cached_query(
+            cache_keys.SCAN_RESULTS, cache_keys.scan_top_locations(scan.pk), lambda: _top_locations(scan),
+            depends_on=cache_keys.scan_deps(scan.pk),
         )
     return summary
 
@@ -225,7 +226,8 @@ def _dashboard(organization: Organization) -> dict:
 
 def dashboard_aggregates(organization: Organization) -> dict:
     """The dashboard's figures for ``organization``, from the ``dashboard``
-    cache namespace; the scan summary task invalidates it."""
-    return namespace("dashboard").get_or_set(
-        cache_keys.dashboard(organization.pk), lambda: _dashboard(organization)
+    query cache; any committed change to one of its scans invalidates it."""
+    return cached_query(
+        cache_keys.DASHBOARD, cache_keys.dashboard(organization.pk), lambda: _dashboard(organization),
+        depends_on=cache_keys.org_scans(organization.pk),
     )

@@ -1,22 +1,27 @@
 """Invalidation on write: after the transaction commits, never before, never
-on rollback — for the API itself and for the product's registered keys."""
+on rollback — for the namespace API, and for the product's query-cached
+values (``dataguardian.cache_keys`` over ``performance.querycache``)."""
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connections, transaction
 
 from dataguardian import cache_keys
-from dataguardian.billing.models import Payment
+from dataguardian.billing import selectors as billing_selectors
+from dataguardian.billing.models import Payment, PaymentStatus
 from dataguardian.orgs.models import Membership, Organization, Role
 from dataguardian.scans.models import Scan, ScanKind, ScanStatus
 from performance.cache import namespace
+from performance.querycache import cached_query
 
 from .cache_support import clean_cache  # noqa: F401 - fixture
+from .db_support import in_thread
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("clean_cache")]
@@ -70,7 +75,7 @@ def test_invalidate_on_commit():
     assert ns.get("a") is None
 
 
-# --- the product's keys ------------------------------------------------------
+# --- the product's query-cached values ---------------------------------------
 @pytest.fixture
 def org_pair():
     user = get_user_model().objects.create_user("ann", password="x")
@@ -84,89 +89,161 @@ def _scan(org, user, **extra) -> Scan:
                                source="upload", **extra)
 
 
-def _fill(org_ids, scan_ids, user_id):
-    results, dashboard, org_ns = (namespace(n) for n in ("scan_results", "dashboard", "org_settings"))
-    for scan_id in scan_ids:
-        results.set(cache_keys.scan_summary(scan_id), "summary")
-        results.set(cache_keys.scan_top_locations(scan_id), "locations")
-    for org_id in org_ids:
-        dashboard.set(cache_keys.dashboard(org_id), "dash")
-        dashboard.set(cache_keys.billing_summary(org_id), "billing")
-        org_ns.set(cache_keys.org_settings(org_id), "settings")
-    org_ns.set(cache_keys.user_memberships(user_id), "memberships")
+def _payment(org, **extra) -> Payment:
+    return Payment.objects.create(organization=org, amount=decimal.Decimal("9.00"), plan="pro",
+                                  period_start=datetime.date(2026, 1, 1),
+                                  period_end=datetime.date(2026, 1, 31), **extra)
 
 
-def _cached() -> set[str]:
-    """Which of the product's entries are still cached, by short name."""
-    results, dashboard, org_ns = (namespace(n) for n in ("scan_results", "dashboard", "org_settings"))
-    probes = {}
-    for scan in Scan.objects.all():
-        probes[f"summary:{scan.pk}"] = (results, cache_keys.scan_summary(scan.pk))
-        probes[f"locations:{scan.pk}"] = (results, cache_keys.scan_top_locations(scan.pk))
-    for org in Organization.objects.all():
-        probes[f"dashboard:{org.slug}"] = (dashboard, cache_keys.dashboard(org.pk))
-        probes[f"billing:{org.slug}"] = (dashboard, cache_keys.billing_summary(org.pk))
-        probes[f"settings:{org.slug}"] = (org_ns, cache_keys.org_settings(org.pk))
-    for user in get_user_model().objects.all():
-        probes[f"memberships:{user.username}"] = (org_ns, cache_keys.user_memberships(user.pk))
-    return {name for name, (ns, key) in probes.items() if ns.get(key) is not None}
+def _probes() -> list[tuple[str, str, tuple, tuple]]:
+    """(short name, namespace, value key, dependency key) of every product value
+    — the table in cache_keys' docstring, for the rows that exist."""
+    probes = []
+    for scan_id in Scan.objects.values_list("pk", flat=True):
+        probes.append((f"locations:{scan_id}", cache_keys.SCAN_RESULTS,
+                       cache_keys.scan_top_locations(scan_id), cache_keys.scan_deps(scan_id)))
+    for org_id, slug in Organization.objects.values_list("pk", "slug"):
+        probes += [
+            (f"dashboard:{slug}", cache_keys.DASHBOARD, cache_keys.dashboard(org_id),
+             cache_keys.org_scans(org_id)),
+            (f"billing:{slug}", cache_keys.DASHBOARD, cache_keys.billing_summary(org_id),
+             cache_keys.org_payments(org_id)),
+            (f"settings:{slug}", cache_keys.ORG_SETTINGS, cache_keys.org_settings(org_id),
+             cache_keys.org_settings_deps(org_id)),
+        ]
+    for user_id, username in get_user_model().objects.values_list("pk", "username"):
+        probes.append((f"memberships:{username}", cache_keys.ORG_SETTINGS,
+                       cache_keys.user_memberships(user_id), cache_keys.user_memberships_deps(user_id)))
+    return probes
 
 
-def test_saving_a_scan_drops_exactly_its_keys_after_commit(org_pair):
+def _read(tag: str = "v") -> set[str]:
+    """Read every product value; return which ones were computed (not served from the cache)."""
+    computed = set()
+
+    def compute(name):
+        computed.add(name)
+        return tag
+
+    for name, ns, key, dep in _probes():
+        cached_query(ns, key, lambda n=name: compute(n), depends_on=dep)
+    return computed
+
+
+def _values() -> set:
+    return {cached_query(ns, key, lambda: "fresh", depends_on=dep) for _, ns, key, dep in _probes()}
+
+
+def test_saving_a_scan_recomputes_exactly_its_values_after_commit(org_pair):
     user, mine, other = org_pair
-    scan, untouched = _scan(mine, user), _scan(other, user)
-    _fill([mine.pk, other.pk], [scan.pk, untouched.pk], user.pk)
-    everything = _cached()
+    scan = _scan(mine, user)
+    _scan(other, user)  # its values must stay cached
+    _read()
+    assert _read() == set()  # all cached
+    affected = {f"locations:{scan.pk}", "dashboard:mine"}
     with transaction.atomic():
         scan.status = ScanStatus.COMPLETED
         scan.save()
-        assert _cached() == everything  # never before the commit
-    assert everything - _cached() == {f"summary:{scan.pk}", f"locations:{scan.pk}", "dashboard:mine"}
+        # While the write commits its readers go to the database and keep nothing ...
+        assert _read(tag="uncommitted") == affected
+        assert _read(tag="uncommitted") == affected
+    # ... so nothing read before the commit is served after it; then cached again.
+    assert _read() == affected
+    assert _read() == set()
+    assert "uncommitted" not in _values()
 
 
-def test_a_rolled_back_scan_change_keeps_the_cache(org_pair):
+def test_a_rolled_back_scan_change_changes_no_value(org_pair):
     user, mine, other = org_pair
     scan = _scan(mine, user)
-    _fill([mine.pk, other.pk], [scan.pk], user.pk)
-    everything = _cached()
+    _read()
     with pytest.raises(Boom), transaction.atomic():
         scan.status = ScanStatus.FAILED
         scan.save()
+        assert _read(tag="rolled-back") == {f"locations:{scan.pk}", "dashboard:mine"}
         raise Boom
-    assert _cached() == everything
+    # Unaffected values are still served; the affected ones are read from the
+    # database (until the dirty mark expires), never from the rolled-back transaction.
+    assert _read() == {f"locations:{scan.pk}", "dashboard:mine"}
+    assert _values() == {"v", "fresh"}
 
 
 def test_deleting_a_scan_and_a_findings_batch_invalidate_after_commit(org_pair):
     user, mine, other = org_pair
     scan, doomed = _scan(mine, user), _scan(other, user)
-    _fill([mine.pk, other.pk], [scan.pk, doomed.pk], user.pk)
+    _read()
     with transaction.atomic():
         cache_keys.findings_batch_written(scan)
-    assert {f"summary:{scan.pk}", "dashboard:mine"}.isdisjoint(_cached())
-    assert "dashboard:other" in _cached()
+    assert _read() == {f"locations:{scan.pk}", "dashboard:mine"}
     doomed_id = doomed.pk
-    results = namespace("scan_results")
     with transaction.atomic():
         doomed.delete()
-        assert results.get(cache_keys.scan_summary(doomed_id)) == "summary"
-    assert results.get(cache_keys.scan_summary(doomed_id)) is None
-    assert "dashboard:other" not in _cached()
+    assert _read() == {"dashboard:other"}  # the deleted scan has no probe any more
+    assert cached_query(cache_keys.SCAN_RESULTS, cache_keys.scan_top_locations(doomed_id),
+                        lambda: "recomputed", depends_on=cache_keys.scan_deps(doomed_id)) == "recomputed"
 
 
 def test_membership_and_payment_writes(org_pair):
     user, mine, other = org_pair
-    _fill([mine.pk, other.pk], [], user.pk)
-    everything = _cached()
-    with pytest.raises(Boom), transaction.atomic():
-        Membership.objects.create(user=user, organization=mine, role=Role.ADMIN)
-        raise Boom
-    assert _cached() == everything
+    _read()
     with transaction.atomic():
         Membership.objects.create(user=user, organization=mine, role=Role.ADMIN)
-    assert everything - _cached() == {"settings:mine", "memberships:ann"}
+    assert _read() == {"settings:mine", "memberships:ann"}
+    with transaction.atomic():
+        _payment(other)
+    assert _read() == {"billing:other", "settings:other"}
+    assert _read() == set()
 
-    _fill([mine.pk, other.pk], [], user.pk)
+
+def test_a_rolled_back_savepoint_drops_only_its_own_invalidations(org_pair):
+    user, mine, other = org_pair
+    scan = _scan(mine, user)
+    _read()
     with transaction.atomic():
-        Payment.objects.create(organization=other, amount=decimal.Decimal("9.00"), plan="pro",
-                               period_start=datetime.date(2026, 1, 1), period_end=datetime.date(2026, 1, 31))
-    assert everything - _cached() == {"billing:other", "settings:other"}
+        scan.save()
+        with pytest.raises(Boom), transaction.atomic():
+            _payment(other)
+            raise Boom
+    outer = {f"locations:{scan.pk}", "dashboard:mine"}
+    inner = {"billing:other", "settings:other"}  # dirty until it expires: read, never cached
+    assert _read() == outer | inner
+    assert _read() == inner
+    assert Payment.objects.count() == 0
+
+
+@pytest.mark.postgres
+def test_a_billing_summary_racing_a_payment_commit_is_not_served_afterwards(org_pair, monkeypatch):
+    """The reader queries before the payment commits and stores after the commit."""
+    _, mine, _ = org_pair
+    _payment(mine, status=PaymentStatus.PAID)
+    queried, committed = threading.Event(), threading.Event()
+    compute = billing_selectors._billing_summary
+
+    def slow(organization):
+        totals = compute(organization)
+        if threading.current_thread().name == "racing-reader":
+            queried.set()
+            assert committed.wait(10)
+        return totals
+
+    monkeypatch.setattr(billing_selectors, "_billing_summary", slow)
+
+    def summary():
+        return billing_selectors.billing_summary(organization=mine)["paid"]
+
+    raced = {}
+    reader = threading.Thread(name="racing-reader",
+                              target=lambda: (raced.update(paid=summary()), connections.close_all()))
+    reader.start()
+    assert queried.wait(10)
+
+    def pay():
+        with transaction.atomic():
+            _payment(mine, status=PaymentStatus.PAID)
+
+    in_thread(pay)
+    committed.set()
+    reader.join(10)
+    assert raced["paid"] == decimal.Decimal("9.00")  # it did read the old snapshot ...
+    assert in_thread(summary) == decimal.Decimal("18.00")  # ... which nobody is served afterwards
+    assert in_thread(summary) == decimal.Decimal("18.00")

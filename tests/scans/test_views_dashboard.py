@@ -36,8 +36,10 @@ def test_dashboard_totals_entities_and_trend(analyst, org, other_org):
 
 
 def test_dashboard_is_served_from_the_cache_and_refreshed_when_a_scan_changes(
-        analyst, org, django_assert_max_num_queries, django_capture_on_commit_callbacks):
-    scan = _scan(org, findings_count=1, count_low=1)
+        analyst, org, settings, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+    settings.PERFORMANCE_QUERY_CACHE = True  # "auto" skips an in-process cache (no REDIS_URL)
+    with django_capture_on_commit_callbacks(execute=True):  # the test's transaction never commits
+        scan = _scan(org, findings_count=1, count_low=1)
     first = analyst.get(reverse("dashboard")).context["totals"]["findings"]
     with django_capture_on_commit_callbacks(execute=True):
         Scan.objects.filter(pk=scan.pk).update(findings_count=5)  # no signal: the cache is stale
