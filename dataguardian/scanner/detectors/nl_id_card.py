@@ -8,11 +8,11 @@ digit) the 7-3-1 check digit is verified instead.
 
 from __future__ import annotations
 
-from dataguardian.scanner.detectors.base import Detector, Pattern, lead
-from dataguardian.scanner.detectors.nl_passport import NUMBER, valid_document_number
+from dataguardian.scanner.detectors.base import Pattern, lead
+from dataguardian.scanner.detectors.nl_passport import NUMBER, DutchDocumentDetector
 
 
-class NlIdCardDetector(Detector):
+class NlIdCardDetector(DutchDocumentDetector):
     ENTITY = "NL_ID_CARD"
     CATEGORY = "user.government_id"
     SEVERITY = "high"
@@ -23,12 +23,3 @@ class NlIdCardDetector(Detector):
     )
     CONTEXT = ("identiteitskaart", "id-kaart", "idkaart", "id kaart", "id card", "id-card", "identity card")
     HEADERS = ("idkaart", "identiteitskaart", "idcard", "idcardnumber", "documentnummer")
-
-    def validate(self, value: str) -> bool:
-        return valid_document_number(value)
-
-    def normalise(self, value: str) -> str:
-        return value[:9]
-
-    def mask(self, value: str) -> str:
-        return value[:2] + "*" * 7

@@ -36,7 +36,20 @@ def valid_document_number(value: str) -> bool:
     return len(value) == 9 and any(c.isdigit() for c in value[2:8])
 
 
-class NlPassportDetector(Detector):
+class DutchDocumentDetector(Detector):
+    """Shared checks of Dutch travel documents (passport and ID card share one number format)."""
+
+    def validate(self, value: str) -> bool:
+        return valid_document_number(value)
+
+    def normalise(self, value: str) -> str:
+        return value[:9]
+
+    def mask(self, value: str) -> str:
+        return value[:2] + "*" * 7
+
+
+class NlPassportDetector(DutchDocumentDetector):
     ENTITY = "NL_PASSPORT"
     CATEGORY = "user.government_id.passport_number"
     SEVERITY = "high"
@@ -47,12 +60,3 @@ class NlPassportDetector(Detector):
     )
     CONTEXT = ("paspoort", "passport", "reisdocument", "travel document", "paspoortnummer")
     HEADERS = ("paspoort", "paspoortnummer", "passport", "passportnumber", "passportno")
-
-    def validate(self, value: str) -> bool:
-        return valid_document_number(value)
-
-    def normalise(self, value: str) -> str:
-        return value[:9]
-
-    def mask(self, value: str) -> str:
-        return value[:2] + "*" * 7
