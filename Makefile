@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test lint setup clean
+.PHONY: run test lint setup bench-setup clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ run: setup
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench-setup: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
