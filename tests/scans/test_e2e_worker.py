@@ -113,7 +113,10 @@ def test_worker_killed_mid_scan_then_scan_completes_without_duplicates(workers, 
     workers()
     # What beat does after DG_STALE_SCAN_MINUTES without progress, without the wait:
     time.sleep(0.5)
-    assert sweep.sweep(timedelta(seconds=0), dispatch=dispatch) == {"requeued": 1, "failed": 0}
+    # Requeued when a chunk was in flight at the kill; when the kill fell between
+    # two chunks the new worker may already have finished the scan (nothing to requeue).
+    outcome = sweep.sweep(timedelta(seconds=0), dispatch=dispatch)
+    assert outcome["failed"] == 0 and outcome["requeued"] in (0, 1), outcome
     wait_for(lambda: _status(scan) != ScanStatus.RUNNING, timeout=45)
     assert scan.status == ScanStatus.COMPLETED, scan.error_message
     # Every file's findings exactly once: none lost with the killed chunk, none written twice.
