@@ -2,15 +2,7 @@
 
 import pytest
 
-from dataguardian.scanner import Engine, Segment
-
-ENGINE = Engine(b"test-key")
-
-
-def detect(text: str, header: str | None = None) -> list[tuple[str, str]]:
-    segment = Segment(text=text, path="t.txt", header=header)
-    return [(entity, text[start:end]) for entity, start, end, _ in ENGINE.spans(segment)]
-
+from tests.scanner.spans import detect
 
 TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 

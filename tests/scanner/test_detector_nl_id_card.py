@@ -1,13 +1,6 @@
 """NL_ID_CARD detector (shares its number format with NL_PASSPORT)."""
 
-from dataguardian.scanner import Engine, Segment
-
-ENGINE = Engine(b"test-key")
-
-
-def detect(text: str, header: str | None = None) -> list[tuple[str, str]]:
-    segment = Segment(text=text, path="t.txt", header=header)
-    return [(entity, text[start:end]) for entity, start, end, _ in ENGINE.spans(segment)]
+from tests.scanner.spans import ENGINE, detect
 
 
 def test_context_decides_between_passport_and_id_card() -> None:

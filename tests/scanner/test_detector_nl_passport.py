@@ -2,15 +2,8 @@
 
 import pytest
 
-from dataguardian.scanner import Engine, Segment
 from dataguardian.scanner.detectors.nl_passport import icao_check_digit
-
-ENGINE = Engine(b"test-key")
-
-
-def detect(text: str, header: str | None = None) -> list[tuple[str, str]]:
-    segment = Segment(text=text, path="t.txt", header=header)
-    return [(entity, text[start:end]) for entity, start, end, _ in ENGINE.spans(segment)]
+from tests.scanner.spans import detect
 
 
 def test_icao_check_digit_matches_the_specimen() -> None:

@@ -2,14 +2,7 @@
 
 import pytest
 
-from dataguardian.scanner import Engine, Segment
-
-ENGINE = Engine(b"test-key")
-
-
-def detect(text: str, header: str | None = None) -> list[tuple[str, str]]:
-    segment = Segment(text=text, path="t.txt", header=header)
-    return [(entity, text[start:end]) for entity, start, end, _ in ENGINE.spans(segment)]
+from tests.scanner.spans import ENGINE, detect
 
 
 @pytest.mark.parametrize(
