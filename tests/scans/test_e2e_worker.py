@@ -111,13 +111,16 @@ def test_worker_killed_mid_scan_then_scan_completes_without_duplicates(workers, 
     assert _status(scan) == ScanStatus.RUNNING and done_at_kill < ScanChunk.objects.filter(scan=scan).count()
 
     workers()
-    # What beat does after DG_STALE_SCAN_MINUTES without progress, without the wait:
-    time.sleep(0.5)
-    # Requeued when a chunk was in flight at the kill; when the kill fell between
-    # two chunks the new worker may already have finished the scan (nothing to requeue).
-    outcome = sweep.sweep(timedelta(seconds=0), dispatch=dispatch)
-    assert outcome["failed"] == 0 and outcome["requeued"] in (0, 1), outcome
-    wait_for(lambda: _status(scan) != ScanStatus.RUNNING, timeout=45)
+
+    # What beat does every minute, with seconds in place of DG_STALE_SCAN_MINUTES:
+    # while the new worker makes progress the scan is not stale; once only the
+    # chunk lost with the killed worker is missing, the sweep requeues it.
+    def swept_to_the_end() -> bool:
+        outcome = sweep.sweep(timedelta(seconds=5), dispatch=dispatch)
+        assert outcome["failed"] == 0, outcome
+        return _status(scan) != ScanStatus.RUNNING
+
+    wait_for(swept_to_the_end, timeout=90, interval=0.5)
     assert scan.status == ScanStatus.COMPLETED, scan.error_message
     # Every file's findings exactly once: none lost with the killed chunk, none written twice.
     assert _per_path(scan) == expected
