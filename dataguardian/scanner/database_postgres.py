@@ -9,7 +9,7 @@ from dataguardian.scanner.database import DatabaseSourceError, redact_url, value
 from dataguardian.scanner.types import Segment
 
 TABLES_SQL = """
-SELECT c.oid, n.nspname, c.relname, c.reltuples
+SELECT c.oid, n.nspname, c.relname, c.reltuples, c.relpages
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%%'
@@ -43,9 +43,9 @@ def iter_tables(url: str, *, rows: int, timeout: float) -> Iterator[tuple[str, I
             connection.execute("SELECT set_config('statement_timeout', %s, true)",
                                (str(int(timeout * 1000)),))
             tables = connection.execute(TABLES_SQL).fetchall()
-            for oid, schema, name, estimate in tables:
+            for oid, schema, name, estimate, pages in tables:
                 label = name if schema == "public" else f"{schema}.{name}"
-                yield label, _sample(connection, oid, schema, name, label, estimate, rows)
+                yield label, _sample(connection, oid, schema, name, label, estimate, pages, rows)
     except psycopg.Error as exc:
         raise DatabaseSourceError(f"database error: {_clean(str(exc), url)}") from exc
     finally:
@@ -53,7 +53,7 @@ def iter_tables(url: str, *, rows: int, timeout: float) -> Iterator[tuple[str, I
 
 
 def _sample(connection: Any, oid: int, schema: str, name: str, label: str, estimate: float,
-            rows: int) -> Iterator[Segment]:
+            pages: int, rows: int) -> Iterator[Segment]:
     import psycopg
     from psycopg import sql
 
@@ -69,8 +69,11 @@ def _sample(connection: Any, oid: int, schema: str, name: str, label: str, estim
     try:
         with connection.transaction():  # a savepoint: a failing table does not end the scan
             if estimate > rows * SAMPLE_FACTOR:
-                percent = min(100.0, max(0.0001, rows * 100.0 * 4 / estimate))
-                sampled = select + sql.SQL(" TABLESAMPLE SYSTEM ({}) LIMIT {}").format(
+                # SYSTEM samples whole pages: take about `rows` pages, then a random
+                # `rows` of their rows, so the sample spreads over the whole table
+                # instead of coming from the first page or two that were drawn.
+                percent = min(100.0, max(0.0001, rows * 100.0 / max(pages, 1)))
+                sampled = select + sql.SQL(" TABLESAMPLE SYSTEM ({}) ORDER BY random() LIMIT {}").format(
                     sql.Literal(percent), sql.Literal(rows))
                 records = connection.execute(sampled).fetchall()
             if len(records) < rows:
