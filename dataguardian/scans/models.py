@@ -26,6 +26,10 @@ class ScanStatus(models.TextChoices):
 
 
 UNFINISHED_STATUSES = (ScanStatus.QUEUED, ScanStatus.RUNNING)
+# Per-file errors: a chunk keeps its first CHUNK_FILE_ERRORS_KEPT, the summary
+# copies the scan's first SCAN_FILE_ERRORS_KEPT onto the scan row (for its page).
+CHUNK_FILE_ERRORS_KEPT = 100
+SCAN_FILE_ERRORS_KEPT = 50
 
 
 class Severity(models.IntegerChoices):
@@ -83,6 +87,11 @@ class Scan(models.Model):
     entity_counts = models.JSONField(default=dict, blank=True)
     risk_score = models.FloatField(default=0.0)
     error_message = models.TextField(blank=True)
+    # Files (or archive members, or tables) that could not be scanned, written
+    # by the summary task: how many, and the first SCAN_FILE_ERRORS_KEPT of them
+    # as {"path": relative to the source, "reason": ...}.
+    file_errors_count = models.PositiveIntegerField(default=0)
+    file_errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -133,6 +142,10 @@ class Scan(models.Model):
         if not self.progress_total:
             return 100 if self.is_finished else 0
         return min(100, int(100 * self.progress_done / self.progress_total))
+
+    @property
+    def file_errors_not_listed(self) -> int:
+        return max(0, self.file_errors_count - len(self.file_errors or ()))
 
 
 class Finding(models.Model):
@@ -252,6 +265,7 @@ class ScanChunk(models.Model):
     size = models.BigIntegerField(default=0)
     findings_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="Per-file errors (path, reason).")
+    error_count = models.PositiveIntegerField(default=0, help_text="All per-file errors, kept or not.")
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
