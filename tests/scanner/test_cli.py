@@ -13,6 +13,7 @@ import zipfile
 import pytest
 
 from dataguardian.scanner import cli
+from tests.scanner import sarif_schema
 from tests.scanner.conftest import EmailOnlyEngine
 
 KEY = b"k" * 32
@@ -85,6 +86,7 @@ def test_sarif_output(folder):
     results = log["runs"][0]["results"]
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {
         "data/a.txt", "data/backup.zip"}
+    sarif_schema.assert_valid(log)
 
 
 def test_entities_and_confidence_filters(folder):

@@ -1,80 +1,12 @@
-"""SARIF 2.1.0: the parts code-scanning tools require, checked with a schema.
-
-The official schema is not available offline here, so this test holds the
-subset of it that our output uses (required properties, enums, minimums),
-written from the SARIF 2.1.0 specification.
-"""
+"""SARIF 2.1.0: the scanner's log, checked against the official OASIS schema."""
 
 from __future__ import annotations
 
 import json
 
-import jsonschema
-
 from dataguardian.scanner.sarif import artifact_uri, build_sarif
 from dataguardian.scanner.types import Finding, SourceError
-
-MESSAGE = {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}
-LEVEL = {"enum": ["none", "note", "warning", "error"]}
-ARTIFACT = {"type": "object", "required": ["uri"],
-            "properties": {"uri": {"type": "string", "format": "uri-reference"}}}
-LOCATION = {
-    "type": "object",
-    "properties": {
-        "physicalLocation": {
-            "type": "object", "required": ["artifactLocation"],
-            "properties": {
-                "artifactLocation": ARTIFACT,
-                "region": {"type": "object", "required": ["startLine"], "properties": {
-                    "startLine": {"type": "integer", "minimum": 1},
-                    "startColumn": {"type": "integer", "minimum": 1}}},
-            },
-        },
-        "logicalLocations": {"type": "array", "items": {
-            "type": "object", "properties": {"fullyQualifiedName": {"type": "string"}}}},
-    },
-}
-SCHEMA = {
-    "type": "object",
-    "required": ["version", "runs"],
-    "properties": {
-        "version": {"enum": ["2.1.0"]},
-        "$schema": {"type": "string", "format": "uri"},
-        "runs": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["tool"],
-            "properties": {
-                "tool": {"type": "object", "required": ["driver"], "properties": {
-                    "driver": {"type": "object", "required": ["name"], "properties": {
-                        "name": {"type": "string"},
-                        "rules": {"type": "array", "uniqueItems": True, "items": {
-                            "type": "object", "required": ["id"], "properties": {
-                                "id": {"type": "string"},
-                                "shortDescription": MESSAGE,
-                                "fullDescription": MESSAGE,
-                                "defaultConfiguration": {"type": "object", "properties": {
-                                    "level": LEVEL}}}}}}}}},
-                "invocations": {"type": "array", "items": {
-                    "type": "object", "required": ["executionSuccessful"], "properties": {
-                        "executionSuccessful": {"type": "boolean"},
-                        "toolExecutionNotifications": {"type": "array", "items": {
-                            "type": "object", "required": ["message"], "properties": {
-                                "message": MESSAGE, "level": LEVEL,
-                                "locations": {"type": "array", "items": LOCATION}}}}}}},
-                "columnKind": {"enum": ["utf16CodeUnits", "unicodeCodePoints"]},
-                "results": {"type": "array", "items": {
-                    "type": "object", "required": ["message"], "properties": {
-                        "ruleId": {"type": "string"},
-                        "ruleIndex": {"type": "integer", "minimum": -1},
-                        "level": LEVEL,
-                        "message": MESSAGE,
-                        "locations": {"type": "array", "items": LOCATION},
-                        "partialFingerprints": {"type": "object",
-                                                "additionalProperties": {"type": "string"}},
-                        "properties": {"type": "object"}}}},
-            },
-        }},
-    },
-}
+from tests.scanner import sarif_schema
 
 
 def finding(**kwargs) -> Finding:
@@ -94,7 +26,6 @@ def test_log_validates_and_holds_every_finding():
                 column_name="email", row_key="42"),
     ]
     log = build_sarif(findings, [SourceError("data/empty.txt", "empty file, nothing to scan")])
-    jsonschema.validate(log, SCHEMA, format_checker=jsonschema.FormatChecker())
     json.dumps(log)
     run = log["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["EMAIL", "NL_BSN"]
@@ -109,10 +40,22 @@ def test_log_validates_and_holds_every_finding():
     assert results[1]["ruleIndex"] == 1 and results[1]["partialFingerprints"]["valueHash/v1"] == "ab" * 32
     assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].startswith(
         "data/empty.txt")
+    sarif_schema.assert_valid(log)
 
 
 def test_empty_log_validates():
-    jsonschema.validate(build_sarif([]), SCHEMA)
+    sarif_schema.assert_valid(build_sarif([]))
+
+
+def test_the_official_schema_rejects_what_it_should():
+    """The check has teeth: an unknown level, a line 0 and a missing message all fail."""
+    log = build_sarif([finding()])
+    result = log["runs"][0]["results"][0]
+    result["level"] = "fatal"
+    result["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+    del result["message"]
+    messages = [error.message for error in sarif_schema.validator().iter_errors(log)]
+    assert len(messages) >= 3, messages
 
 
 def test_artifact_uris():
