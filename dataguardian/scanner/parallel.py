@@ -1,4 +1,4 @@
-"""Scan many paths with N worker processes, each building its Engine once.
+"""Scan many paths with N worker processes sharing one compiled Engine.
 
 The parent walks the paths and plans work units: small files are batched
 together, and a large plain-text file is cut into byte ranges so that
@@ -6,26 +6,34 @@ together, and a large plain-text file is cut into byte ranges so that
 (the next newline after each cut), so the worker for a range finds exactly
 the values that start inside it; it reports line numbers relative to its
 start and how many lines it held, and the parent shifts them into place.
+
+Where processes fork, the parent builds the engine before starting the
+workers, so the matcher is compiled once and the workers start without
+importing anything. Ranges shrink towards the end of a file (from
+``RANGE_BYTES`` down to ``RANGE_MIN_BYTES``) so that no worker is left
+alone with a large last range, and the parent passes each range's findings
+on as soon as the ranges before it are done, while the workers go on.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dataguardian.scanner.archives import Limits
 from dataguardian.scanner.extractors import detect_kind
 from dataguardian.scanner.extractors.encoding import detect_encoding, is_wide_encoding
 from dataguardian.scanner.extractors.text import OVERLAP_CHARS, TextStats, iter_text
 from dataguardian.scanner.sources import SegmentScanner, scan_file, scan_path, walk
-from dataguardian.scanner.types import FileResult, SourceError
+from dataguardian.scanner.types import FileResult, Finding, SourceError
 
 SPLIT_MIN_BYTES = 48 * 1024 * 1024
 RANGE_BYTES = 32 * 1024 * 1024
+RANGE_MIN_BYTES = 4 * 1024 * 1024
+RANGES_PER_JOB_LEFT = 4
 BATCH_BYTES = 8 * 1024 * 1024
 BATCH_FILES = 200
 ALIGN_READ = 64 * 1024
@@ -36,8 +44,13 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class TextRange:
-    """Bytes [start, end) of a text file, widened to whole lines by the worker."""
+    """Bytes [start, end) of a text file, widened to whole lines by the worker.
 
+    ``file`` numbers the split files of one scan (a path given twice is two files);
+    ``index`` and ``count`` place the range among its file's ranges.
+    """
+
+    file: int
     path: str
     size: int
     encoding: str
@@ -59,7 +72,9 @@ def scan_paths(
 
     ``engine_factory`` is a picklable callable returning an engine, or a
     hash key for the default Engine. ``progress(files, bytes)`` is called
-    with increments as work completes.
+    with increments as work completes. A file cut into byte ranges comes as
+    several results, in file order, each as soon as the ranges before it
+    are done; only the last carries the file's size.
     """
     factory = _factory(engine_factory)
     limits = limits or Limits()
@@ -76,16 +91,18 @@ def scan_paths(
     for error in early:
         report(1, 0)
         yield FileResult(error.path, errors=[error])
-    ranges: dict[str, list[tuple[FileResult, int] | None]] = {}
+    files: dict[int, _Stitch] = {}
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(factory, limits)) as pool:
+    # Forked workers inherit an engine built here: one compile instead of one per worker.
+    engine = factory() if context.get_start_method() == "fork" else None
+    with context.Pool(jobs, initializer=_init_worker, initargs=(factory, engine, limits)) as pool:
         for outcome in pool.imap_unordered(_run_unit, units):
             if isinstance(outcome, RangeOutcome):
                 report(0, outcome.span)
-                merged = _merge(ranges, outcome)
-                if merged is not None:
-                    report(1, 0)
-                    yield merged
+                for result in _in_order(files, outcome):
+                    if result.size:
+                        report(1, 0)
+                    yield result
                 continue
             for result in outcome:
                 if "!" not in result.path:
@@ -101,6 +118,15 @@ class RangeOutcome:
     span: int
 
 
+@dataclass(slots=True)
+class _Stitch:
+    """A split file's ranges that came back before the ones preceding them."""
+
+    next: int = 0
+    lines_before: int = 0
+    waiting: dict[int, RangeOutcome] = field(default_factory=dict)
+
+
 def _factory(engine_factory: EngineFactory | bytes) -> EngineFactory:
     if isinstance(engine_factory, bytes):
         from dataguardian.scanner.engine import Engine
@@ -114,16 +140,17 @@ def _plan(paths: Iterable[str], jobs: int) -> tuple[list[object], list[SourceErr
     units: list[object] = []
     errors: list[SourceError] = []
     batch: list[tuple[str, int]] = []
-    batch_bytes = 0
+    batch_bytes = files = 0
     for path in paths:
         for item in walk(path):
             if isinstance(item, SourceError):
                 errors.append(item)
                 continue
             file_path, size = item
-            split = _split(file_path, size) if size >= SPLIT_MIN_BYTES else None
+            split = _split(file_path, size, jobs, files) if size >= SPLIT_MIN_BYTES else None
             if split:
                 units.extend(split)
+                files += 1
                 continue
             batch.append(item)
             batch_bytes += size
@@ -135,7 +162,7 @@ def _plan(paths: Iterable[str], jobs: int) -> tuple[list[object], list[SourceErr
     return units, errors
 
 
-def _split(path: str, size: int) -> list[TextRange] | None:
+def _split(path: str, size: int, jobs: int, file: int) -> list[TextRange] | None:
     """Ranges for a large plain-text file in a byte-splittable encoding, else None."""
     try:
         with open(path, "rb") as handle:
@@ -147,19 +174,36 @@ def _split(path: str, size: int) -> list[TextRange] | None:
     encoding = detect_encoding(head)
     if is_wide_encoding(encoding):
         return None
-    count = -(-size // RANGE_BYTES)
-    step = -(-size // count)
-    return [TextRange(path, size, encoding, i * step, min(size, (i + 1) * step), i, count)
-            for i in range(count)]
+    bounds = range_bounds(size, jobs)
+    return [TextRange(file, path, size, encoding, start, end, i, len(bounds))
+            for i, (start, end) in enumerate(bounds)]
+
+
+def range_bounds(size: int, jobs: int) -> list[tuple[int, int]]:
+    """Consecutive [start, end) byte ranges covering ``size`` bytes.
+
+    ``RANGE_BYTES`` each while much is left, then a fraction of what is
+    left, never below ``RANGE_MIN_BYTES``: the last ranges are short, so the
+    workers finish close together.
+    """
+    smallest = min(RANGE_MIN_BYTES, RANGE_BYTES)
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < size:
+        step = max(smallest, min(RANGE_BYTES, (size - start) // (jobs * RANGES_PER_JOB_LEFT)))
+        end = min(size, start + step)
+        bounds.append((start, end))
+        start = end
+    return bounds
 
 
 _ENGINE: SegmentScanner | None = None
 _LIMITS = Limits()
 
 
-def _init_worker(factory: EngineFactory, limits: Limits) -> None:
+def _init_worker(factory: EngineFactory, engine: SegmentScanner | None, limits: Limits) -> None:
     global _ENGINE, _LIMITS
-    _ENGINE = factory()
+    _ENGINE = engine if engine is not None else factory()
     _LIMITS = limits
 
 
@@ -205,23 +249,31 @@ def _align(handle: object, position: int) -> int:
         offset += len(block)
 
 
-def _merge(pending: dict[str, list[tuple[FileResult, int] | None]],
-           outcome: RangeOutcome) -> FileResult | None:
-    """Collect a file's ranges; once all are in, one result with real line numbers."""
+def _in_order(files: dict[int, _Stitch], outcome: RangeOutcome) -> Iterator[FileResult]:
+    """The results of a file's ranges that are now ready, in file order, lines shifted."""
     unit = outcome.range
-    parts = pending.setdefault(unit.path, [None] * unit.count)
-    parts[unit.index] = (outcome.result, outcome.newlines)
-    if any(part is None for part in parts):
-        return None
-    del pending[unit.path]
-    merged = FileResult(unit.path, unit.size)
-    lines_before = 0
-    for part in parts:
-        assert part is not None
-        result, newlines = part
-        merged.errors.extend(result.errors)
-        merged.findings.extend(
-            dataclasses.replace(f, line=f.line + lines_before) if f.line is not None else f
-            for f in result.findings)
-        lines_before += newlines
-    return merged
+    stitch = files.setdefault(unit.file, _Stitch())
+    stitch.waiting[unit.index] = outcome
+    while stitch.next in stitch.waiting:
+        ready = stitch.waiting.pop(stitch.next)
+        _shift_lines(ready.result.findings, stitch.lines_before)
+        stitch.lines_before += ready.newlines
+        stitch.next += 1
+        ready.result.size = unit.size if stitch.next == unit.count else 0
+        yield ready.result
+    if stitch.next == unit.count:
+        del files[unit.file]
+
+
+def _shift_lines(findings: list[Finding], lines: int) -> None:
+    """Add ``lines`` to each finding's line, in place.
+
+    The findings were just unpickled from a worker and nothing else holds
+    them, so setting the field costs nothing next to ``dataclasses.replace``
+    (a new object per finding, a serial cost in the parent).
+    """
+    if not lines:
+        return
+    for finding in findings:
+        if finding.line is not None:
+            object.__setattr__(finding, "line", finding.line + lines)

@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from dataguardian.scanner import parallel
 from dataguardian.scanner.archives import Limits
 from dataguardian.scanner.parallel import scan_paths
 from dataguardian.scanner.sources import scan_path
@@ -109,25 +108,6 @@ def test_ten_thousand_tiny_files(tmp_path, email_engine):
     assert sum(len(r.findings) for r in results) == 10_000
     results = list(scan_paths([str(tmp_path)], EmailOnlyEngine, jobs=2))
     assert len(results) == 10_000 and sum(len(r.findings) for r in results) == 10_000
-
-
-def test_parallel_split_of_a_big_file_matches_sequential(tmp_path, monkeypatch):
-    monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 10_000)
-    monkeypatch.setattr(parallel, "RANGE_BYTES", 7_001)
-    lines = [f"regel {n} " + (f"p{n}@example.nl" if n % 3 == 0 else "niets") for n in range(6000)]
-    (tmp_path / "big.log").write_text("\n".join(lines) + "\n")
-    (tmp_path / "small.txt").write_text(MAIL)
-    key = lambda f: (f.path, f.line, f.column, f.masked)  # noqa: E731
-    sequential = sorted((f for r in scan_paths([str(tmp_path)], EmailOnlyEngine, jobs=1)
-                         for f in r.findings), key=key)
-    progress = []
-    results = list(scan_paths([str(tmp_path)], EmailOnlyEngine, jobs=3,
-                              progress=lambda files, size: progress.append((files, size))))
-    assert len(results) == 2
-    assert sorted((f for r in results for f in r.findings), key=key) == sequential
-    assert len(sequential) == 2001
-    assert sum(p[0] for p in progress) == 2
-    assert sum(p[1] for p in progress) == sum(r.size for r in results)
 
 
 def test_parallel_reports_walk_errors(tmp_path):
