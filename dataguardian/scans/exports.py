@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from dataguardian.scanner import sarif
 from dataguardian.scanner.types import Finding as EngineFinding
+from dataguardian.scanner.types import SourceError
 from dataguardian.scans.models import Scan, Severity
 from dataguardian.scans.selectors import EXPORT_COLUMNS, finding_export_rows
 
@@ -49,6 +50,8 @@ def scan_metadata(scan: Scan) -> dict:
         "status": scan.status,
         "findings_count": scan.findings_count,
         "risk_score": scan.risk_score,
+        "file_errors_count": scan.file_errors_count,
+        "file_errors": scan.file_errors,
         "created_at": scan.created_at.isoformat(),
         "finished_at": scan.finished_at.isoformat() if scan.finished_at else None,
         "exported_at": timezone.now().isoformat(),
@@ -98,7 +101,8 @@ def sarif_chunks(scan: Scan) -> Iterator[str]:
 
     Each chunk is a small log of its own; its results are re-pointed at one
     growing rule list, which is written after the results (JSON objects are
-    unordered, so ``tool`` may follow ``results``).
+    unordered, so ``tool`` may follow ``results``). The files that could not be
+    scanned (the ones kept on the scan) are the invocation's notifications.
     """
     rules: dict[str, dict] = {}
     head = {"$schema": sarif.SCHEMA_URI, "version": "2.1.0"}
@@ -118,6 +122,8 @@ def sarif_chunks(scan: Scan) -> Iterator[str]:
     if not run:  # no findings: still take the tool and invocation from the builder
         run = sarif.build_sarif([])["runs"][0]
     run["tool"]["driver"]["rules"] = list(rules.values())
+    not_scanned = [SourceError(error["path"], error["reason"]) for error in scan.file_errors or ()]
+    run["invocations"] = sarif.build_sarif([], not_scanned)["runs"][0]["invocations"]
     tail = {key: value for key, value in run.items() if key != "results"}
     yield "]," + json.dumps(tail)[1:] + "]}"
 

@@ -20,12 +20,14 @@ import time
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from dataguardian.scanner import Engine
 from dataguardian.scans import ingest
 from dataguardian.scans.models import (
+    CHUNK_FILE_ERRORS_KEPT,
+    SCAN_FILE_ERRORS_KEPT,
     UNFINISHED_STATUSES,
     Finding,
     Scan,
@@ -120,7 +122,8 @@ def run_chunk(scan_id: int, index: int) -> str:
     now = timezone.now()
     with transaction.atomic():
         claimed = ScanChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(
-            done_at=now, findings_count=len(outcome.findings), errors=outcome.errors[:100]
+            done_at=now, findings_count=len(outcome.findings),
+            errors=outcome.errors[:CHUNK_FILE_ERRORS_KEPT], error_count=len(outcome.errors),
         )
         if not claimed:
             return "already done"
@@ -161,7 +164,7 @@ def _scan_database(scan: Scan) -> units.ChunkOutcome:
     outcome = units.ChunkOutcome()
     for result in scan_database(decrypt_secret(credential.token), engine()):
         outcome.findings.extend(result.findings)
-        outcome.errors.extend({"path": e.path, "reason": e.reason} for e in result.errors)
+        outcome.errors.extend(units.file_error(e.path, e.reason) for e in result.errors)
     return outcome
 
 
@@ -178,6 +181,23 @@ def risk_score(counts: dict[int, int]) -> float:
     """
     weight = sum(RISK_WEIGHTS[Severity(rank)] * n for rank, n in counts.items())
     return round(100.0 * (1.0 - math.exp(-weight / RISK_SCALE)), 2)
+
+
+def file_errors(scan_id: int) -> dict:
+    """How many files the chunks could not scan, and the first of them in chunk order.
+
+    Two bounded queries: a sum over the scan's chunks, and at most
+    SCAN_FILE_ERRORS_KEPT chunk rows (each one that has errors adds at least one).
+    """
+    chunks = ScanChunk.objects.filter(scan_id=scan_id, error_count__gt=0)
+    total = chunks.aggregate(n=Sum("error_count"))["n"] or 0
+    kept: list[dict] = []
+    if total:
+        for errors in chunks.order_by("index").values_list("errors", flat=True)[:SCAN_FILE_ERRORS_KEPT]:
+            kept.extend(errors[: SCAN_FILE_ERRORS_KEPT - len(kept)])
+            if len(kept) >= SCAN_FILE_ERRORS_KEPT:
+                break
+    return {"file_errors_count": total, "file_errors": kept}
 
 
 def summarize(scan_id: int) -> str:
@@ -204,6 +224,7 @@ def summarize(scan_id: int) -> str:
         "count_critical": severities.get(Severity.CRITICAL, 0),
         "entity_counts": dict(sorted(entities.items(), key=lambda kv: -kv[1])),
         "risk_score": risk_score(severities),
+        **file_errors(scan_id),
     }
     now = timezone.now()
     with transaction.atomic():

@@ -21,6 +21,7 @@ from dataguardian.scanner.types import Finding, SourceError
 from dataguardian.scans.sources import MiB, archive_kind, inside
 
 Unit = tuple[str, str | None, int]
+ERROR_PATH_MAX, ERROR_REASON_MAX = 500, 300
 ZIP_PEEK_ABOVE = 1024  # tinier files are never zips worth splitting
 # Office files are zips too; they are scanned whole by their extractor.
 OFFICE_SUFFIXES = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".docm", ".xlsm", ".jar", ".epub")
@@ -116,7 +117,7 @@ def scan_file_units(root: str, units: list[Unit], engine, limits: Limits,
             return outcome
         full = os.path.join(root, rel)
         if not inside(os.path.realpath(full), [real_root]):
-            outcome.errors.append({"path": rel, "reason": "symlink out of the scanned folder, skipped"})
+            outcome.errors.append(file_error(rel, "symlink out of the scanned folder, skipped", root))
             continue
         for result in scan_file(full, engine, limits):
             _collect(outcome, result.findings, result.errors, root)
@@ -139,25 +140,34 @@ def _scan_zip_members(path: str, wanted: set[str], engine, limits: Limits,
                 if name not in wanted:
                     continue
                 if isinstance(item, SourceError):
-                    outcome.errors.append({"path": _rel(f"{path}!{name}", root), "reason": item.reason})
+                    outcome.errors.append(file_error(f"{path}!{name}", item.reason, root))
                     continue
                 base = name.rsplit("/", 1)[-1]
                 for result in scan_stream(item.stream, f"{path}!{name}", base, item.size, engine,
                                           budget, depth=1):
                     _collect(outcome, result.findings, result.errors, root)
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        outcome.errors.append({"path": _rel(path, root), "reason": f"could not read zip archive: {exc}"})
+        outcome.errors.append(file_error(path, f"could not read zip archive: {exc}", root))
 
 
 def _collect(outcome: ChunkOutcome, findings: list[Finding], errors: list[SourceError], root: str) -> None:
     outcome.findings.extend(findings)
-    for error in errors:
-        outcome.errors.append({"path": _rel(error.path, root), "reason": error.reason})
+    outcome.errors.extend(file_error(error.path, error.reason, root) for error in errors)
 
 
-def _rel(path: str, root: str) -> str:
-    prefix = root.rstrip("/") + "/"
-    return path[len(prefix):] if path.startswith(prefix) else path
+def file_error(path: str, reason: str, root: str = "") -> dict[str, str]:
+    """A per-file error as stored and shown: ``{"path", "reason"}``, both cut to
+    fit a page, and with the server folder ``root`` taken out of both (a reason
+    may quote an OS error that names the full path)."""
+    if root:
+        prefix = root_prefix(root)
+        path = path.removeprefix(prefix)
+        reason = reason.replace(prefix, "").replace(root.rstrip("/"), ".")
+    return {"path": _cut(path, ERROR_PATH_MAX), "reason": _cut(reason, ERROR_REASON_MAX)}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def root_prefix(root: str) -> str:
