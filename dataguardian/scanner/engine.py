@@ -95,7 +95,8 @@ class Engine:
         Offsets into the caller's own text, for tests and accuracy measures;
         unlike findings they are not filtered by ``entities``/``min_confidence``.
         """
-        return [(c.detector.ENTITY, c.start, c.end, c.confidence) for c in self._resolved(segment)[0]]
+        return [(c.detector.ENTITY, c.start, c.end, c.confidence) for c in self._resolved(segment)[0]
+                if _kept(segment, c.start)]
 
     def _resolved(self, segment: Segment) -> tuple[list[Candidate], list[int]]:
         """Non-overlapping candidates, and where special-category words are."""
@@ -104,7 +105,7 @@ class Engine:
             return [], []
         header = self._header_detector(segment.header) if segment.header else None
         special: list[int] = []
-        candidates = self._candidates(text, segment.keep_before, header, special)
+        candidates = self._candidates(text, header, special)
         if header is not None and header.HEADER_VALUE:
             self._add_header_value(text, header, candidates)
         return resolve_overlaps(candidates), special
@@ -116,11 +117,10 @@ class Engine:
             self._headers[header] = header_detector(header, self.detectors)
         return self._headers[header]
 
-    def _candidates(
-        self, text: str, keep_before: int | None, header: Detector | None, special: list[int]
-    ) -> list[Candidate]:
+    def _candidates(self, text: str, header: Detector | None, special: list[int]) -> list[Candidate]:
+        """Every validated value in ``text``, overlaps included; values outside
+        the segment's window stay in, to be resolved and masked like the rest."""
         data = to_bytes(text)
-        limit = len(text) if keep_before is None else keep_before
         size = len(data)
         candidates: list[Candidate] = []
         marker = len(self._table)
@@ -129,8 +129,6 @@ class Engine:
                 special.append(match.end())
                 continue
             start, end = match.span("v")
-            if start >= limit:
-                continue
             detector, context_required, trail = self._table[index]
             if end < size and data[end] in trail and match.end() == end:
                 # glued to more text: only a shrinkable value may give up its tail
@@ -174,8 +172,10 @@ class Engine:
         starts = [c.start for c in chosen]
         findings: list[Finding] = []
         line = segment.base_line
-        cursor, last_newline = 0, -1
+        cursor, last_newline = segment.keep_from, -1
         for candidate, (start, end, masked) in zip(chosen, masks, strict=True):
+            if not _kept(segment, start):
+                continue
             if line is not None:
                 line += text.count("\n", cursor, start)
                 newline = text.rfind("\n", cursor, start)
@@ -189,7 +189,8 @@ class Engine:
             value = text[start:end]
             column = None
             if line is not None:
-                column = segment.base_column + start if last_newline < 0 else start - last_newline
+                column = (segment.base_column + start - segment.keep_from if last_newline < 0
+                          else start - last_newline)
             severity = self._scorer.severity(
                 detector.severity_for(value), start, end, segment.header, special
             )
@@ -213,6 +214,11 @@ class Engine:
                 )
             )
         return findings
+
+
+def _kept(segment: Segment, start: int) -> bool:
+    """Whether a value starting at ``start`` is this segment's to report."""
+    return segment.keep_from <= start and (segment.keep_before is None or start < segment.keep_before)
 
 
 def resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:

@@ -17,11 +17,13 @@ on as soon as the ranges before it are done, while the workers go on.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from dataguardian.scanner.archives import Limits
 from dataguardian.scanner.extractors import detect_kind
@@ -224,13 +226,20 @@ def _run_range(unit: TextRange, engine: SegmentScanner) -> RangeOutcome:
         with open(unit.path, "rb") as handle:
             start, end = _align(handle, unit.start), _align(handle, unit.end)
             if start < end:
-                handle.seek(start)
+                lead = _lead(handle, start, unit.encoding)
                 for segment in iter_text(handle, unit.path, unit.encoding, body_bytes=end - start,
-                                         overlap_chars=OVERLAP_CHARS, stats=stats):
+                                         overlap_chars=OVERLAP_CHARS, stats=stats, lead=lead):
                     result.findings.extend(engine.scan_segment(segment))
     except OSError as exc:
         result.errors.append(SourceError(unit.path, f"could not read: {exc.strerror or exc}"))
     return RangeOutcome(unit, result, stats.newlines, unit.end - unit.start)
+
+
+def _lead(handle: BinaryIO, start: int, encoding: str) -> str:
+    """The text just before ``start`` (context for the first values), leaving the handle at ``start``."""
+    back = max(0, start - OVERLAP_CHARS)
+    handle.seek(back)
+    return codecs.decode(handle.read(start - back), encoding, errors="replace")
 
 
 def _align(handle: object, position: int) -> int:

@@ -17,10 +17,14 @@ class Segment:
     """A piece of text to scan and where it sits in its source.
 
     ``base_line``/``base_column`` are the 1-based line and column of
-    ``text[0]``, so a chunk cut from the middle of a file still reports real
-    positions. ``keep_before`` serves chunked reading with an overlap: matches
-    that *start* at or after this index belong to the next chunk and are
-    dropped here, so a value crossing a chunk border is found exactly once.
+    ``text[keep_from]``, so a chunk cut from the middle of a file still
+    reports real positions. ``keep_before`` and ``keep_from`` serve chunked
+    reading with overlaps: only values that *start* in
+    ``text[keep_from:keep_before]`` are reported, so a value crossing a chunk
+    border is found exactly once. The text outside that window (the end of
+    the previous chunk, the start of the next) is still read for context
+    words, special-category words, overlaps and the masked snippet, so a
+    value near a border is reported as it would be without the border.
     Tabular sources set ``header`` (the column's name) and their own location
     fields instead of lines.
     """
@@ -30,6 +34,7 @@ class Segment:
     base_line: int | None = 1
     base_column: int = 1
     keep_before: int | None = None
+    keep_from: int = 0
     header: str | None = None
     sheet: str | None = None
     cell: str | None = None

@@ -15,7 +15,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 class EmailOnlyEngine:
     """A stand-in engine: e-mail addresses only, positions like the real one.
 
-    It honours ``base_line``/``base_column``, ``keep_before`` and ``header``
+    It honours ``base_line``/``base_column``, ``keep_from``/``keep_before`` and ``header``
     the way the Engine contract says, so extractor tests do not depend on
     the detectors' details.
     """
@@ -30,9 +30,11 @@ class EmailOnlyEngine:
         for match in EMAIL.finditer(segment.text):
             if segment.keep_before is not None and match.start() >= segment.keep_before:
                 continue
+            if match.start() < segment.keep_from:
+                continue
             line = column = None
             if segment.base_line is not None:
-                before = segment.text[: match.start()]
+                before = segment.text[segment.keep_from : match.start()]
                 newlines = before.count("\n")
                 line = segment.base_line + newlines
                 column = (segment.base_column + len(before) if not newlines

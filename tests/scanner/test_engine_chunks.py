@@ -1,8 +1,10 @@
 """keep_before: a value crossing a chunk border is found exactly once."""
 
+import io
 import random
 
 from dataguardian.scanner import Engine, Segment, synthetic
+from dataguardian.scanner.extractors.text import iter_text
 
 ENGINE = Engine(b"k")
 
@@ -46,3 +48,29 @@ def test_chunked_scan_equals_whole_scan_on_corpus() -> None:
         found += [(f.entity, f.value_hash, f.line, f.column) for f in ENGINE.scan_segment(segment)]
         line += text.count("\n", start, cut)
     assert found == whole
+
+
+def test_chunks_report_what_the_whole_text_reports() -> None:
+    """Context words, special-category words and snippets reach across chunk borders."""
+    text = synthetic.mixed_text(random.Random(5), 300_000, every=3)
+    whole = ENGINE.scan_text(text, path="f")
+    segments = list(iter_text(io.BytesIO(text.encode()), "f", "utf-8", chunk_chars=5000, overlap_chars=1024))
+    assert len(segments) > 50
+    assert [f for s in segments for f in ENGINE.scan_segment(s)] == whole
+
+
+def test_snippet_masks_a_value_that_belongs_to_the_next_chunk() -> None:
+    body = "x " * 50 + "mail jan@example.nl en "
+    segment = Segment(text=body + "piet@example.nl verder", path="f", keep_before=len(body))
+    (finding,) = ENGINE.scan_segment(segment)
+    assert "piet@" not in finding.context and "p***@example.nl" in finding.context
+
+
+def test_text_before_the_body_gives_context_but_no_findings() -> None:
+    lead = "jan@example.nl is ziek, diagnose kanker. Patient "
+    text = lead + "piet@example.nl\nklaar"
+    segment = Segment(text=text, path="f", keep_from=len(lead), base_column=len(lead) + 1)
+    (finding,) = ENGINE.scan_segment(segment)
+    assert finding == ENGINE.scan_text(text, path="f")[1]
+    assert finding.masked == "p***@example.nl" and finding.severity == "high"
+    assert "j***@example.nl" in finding.context

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import os
+import random
 import re
 
 import pytest
 
-from dataguardian.scanner import parallel
+from dataguardian.scanner import cli, parallel, synthetic
 from dataguardian.scanner.parallel import range_bounds, scan_paths
 from tests.scanner.conftest import EmailOnlyEngine
 
@@ -92,3 +95,25 @@ def test_forked_workers_use_the_engine_built_once_in_the_parent(tmp_path, small_
     (tmp_path / "big.log").write_text("".join(f"r {n} p{n}@example.nl\n" for n in range(2000)))
     results = list(scan_paths([str(tmp_path)], PidEngine, jobs=2))
     assert {f.context for r in results for f in r.findings} == {str(os.getpid())}
+def run_cli(argv):
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(argv, hash_key=b"k" * 32, stdout=out, stderr=err) == 0
+    return out.getvalue()
+
+
+def test_command_line_output_is_the_same_with_two_jobs(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 100_000)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 40_000)
+    monkeypatch.setattr(parallel, "RANGE_MIN_BYTES", 9_000)
+    path = tmp_path / "corpus.txt"
+    path.write_text(synthetic.mixed_text(random.Random(7), 600_000, every=5) + "\n")
+    for form in ("jsonl", "csv"):
+        one = run_cli([str(path), "--format", form, "--jobs", "1"])
+        two = run_cli([str(path), "--format", form, "--jobs", "2"])
+        assert one == two and one.count("\n") > 1000
+    one, two = (json.loads(run_cli([str(path), "--format", "json", "--jobs", jobs]))
+                for jobs in ("1", "2"))
+    assert one["findings"] == two["findings"]
+    for summary in (one["summary"], two["summary"]):
+        summary.pop("seconds")
+    assert one["summary"] == two["summary"] and one["summary"]["files_scanned"] == 1
