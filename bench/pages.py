@@ -54,6 +54,7 @@ def build(findings: int):
     from django.db import connection
 
     from dataguardian.orgs.models import Membership, Organization, Role
+    from dataguardian.scans import partitions
     from dataguardian.scans.models import Scan
     from tests.scans.page_support import bulk_findings
 
@@ -68,6 +69,7 @@ def build(findings: int):
                                    source=f"Bench: {findings} findings", status="completed",
                                    progress_done=1, progress_total=1)
         bulk_findings(scan, findings)
+        partitions.finalize(scan.pk)  # what the pipeline does when a scan ends
         for n in range(40):  # a history for the dashboard and the scans list
             Scan.objects.create(organization=org, created_by=user, kind="code", source=f"Bench {n}",
                                 status="completed", progress_done=1, progress_total=1,

@@ -57,8 +57,8 @@ class Progress:
 
 
 def copy_rows(model, columns: list[str], rows: Iterator[tuple], total: int,
-              batch: int = 20_000, label: str | None = None) -> None:
-    """COPY ``rows`` (tuples matching ``columns``) into ``model``'s table."""
+              batch: int = 20_000, label: str | None = None, table: str | None = None) -> None:
+    """COPY ``rows`` (tuples matching ``columns``) into ``model``'s table (or ``table``, shaped like it)."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     names = [f.column for f in fields]
     given = {c: i for i, c in enumerate(columns)}
@@ -71,7 +71,7 @@ def copy_rows(model, columns: list[str], rows: Iterator[tuple], total: int,
             constant = _text(field.get_default() if field.has_default() or not field.null else None)
             fillers.append(lambda row, c=constant: c)
     quote = connection.ops.quote_name
-    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    sql = f"COPY {quote(table or model._meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
     progress = Progress(label or model._meta.model_name, total)
     with connection.cursor() as cursor, cursor.copy(sql) as copy:
         lines: list[str] = []

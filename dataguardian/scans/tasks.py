@@ -15,6 +15,7 @@ from celery.exceptions import MaxRetriesExceededError
 from celery.signals import worker_process_init
 from django.conf import settings
 
+from dataguardian.scans import partitions
 from dataguardian.scans.services import pipeline, sweep
 
 logger = logging.getLogger(__name__)
@@ -86,3 +87,9 @@ def cleanup_scan(scan_id: int) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_stale_scans() -> dict[str, int]:
     return sweep.sweep(dispatch=dispatch)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def maintain_finding_partitions() -> dict[str, int]:
+    """Finish what an interrupted scan end left: unindexed partitions, orphans (PostgreSQL)."""
+    return partitions.maintain()

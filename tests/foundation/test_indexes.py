@@ -1,4 +1,8 @@
-"""The indexes the pages rely on exist, and PostgreSQL uses them."""
+"""The indexes the pages rely on exist, and PostgreSQL uses them.
+
+On PostgreSQL Finding's indexes live on each finished scan's partition,
+named ``<index>_s<scan id>`` (``dataguardian.scans.partitions``).
+"""
 
 import datetime
 
@@ -8,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dataguardian.billing.models import Payment
-from dataguardian.orgs.models import Membership
+from dataguardian.orgs.models import Membership, Organization
+from dataguardian.scans import partitions
 from dataguardian.scans.models import UNFINISHED_STATUSES, Finding, Scan
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +26,23 @@ EXPECTED = {
 }
 
 
+@pytest.fixture
+def finished_scan():
+    """A completed scan whose findings partition (PostgreSQL) has been finalized."""
+    org = Organization.objects.create(name="Indexed BV", slug="indexed")
+    scan = Scan.objects.create(organization=org, kind="documents", source="x", status="completed")
+    partitions.finalize(scan.pk)
+    return scan
+
+
 @pytest.mark.parametrize("model", list(EXPECTED), ids=lambda m: m.__name__)
-def test_indexes_exist_in_the_database(model):
+def test_indexes_exist_in_the_database(model, finished_scan):
+    table, suffix = model._meta.db_table, ""
+    if model is Finding and partitions.enabled():
+        table, suffix = partitions.partition_name(finished_scan.pk), f"_s{finished_scan.pk}"
     with connection.cursor() as cursor:
-        names = set(connection.introspection.get_constraints(cursor, model._meta.db_table))
-    assert EXPECTED[model] <= names
+        names = set(connection.introspection.get_constraints(cursor, table))
+    assert {name + (suffix if model is Finding else "") for name in EXPECTED[model]} <= names
 
 
 def test_every_declared_index_has_a_comment_naming_its_query():
@@ -55,10 +72,12 @@ HOT_QUERIES = {
     "scan_unfinished_idx": lambda: Scan.objects.filter(
         status__in=UNFINISHED_STATUSES, last_progress_at__lt=timezone.now() - datetime.timedelta(minutes=10)
     ),
-    "finding_scan_severity_idx": lambda: Finding.objects.filter(scan_id=1).order_by("-severity", "id")[:50],
-    "finding_scan_entity_idx": lambda: Finding.objects.filter(scan_id=1, entity="EMAIL")
+    "finding_scan_severity_idx": lambda scan: Finding.objects.filter(scan_id=scan.pk)
     .order_by("-severity", "id")[:50],
-    "finding_org_hash_idx": lambda: Finding.objects.filter(organization_id=1, value_hash="0" * 64),
+    "finding_scan_entity_idx": lambda scan: Finding.objects.filter(scan_id=scan.pk, entity="EMAIL")
+    .order_by("-severity", "id")[:50],
+    "finding_org_hash_idx": lambda scan: Finding.objects.filter(organization_id=scan.organization_id,
+                                                              value_hash="0" * 64),
     "payment_org_status_idx": lambda: Payment.objects.filter(organization_id=1, status="paid")
     .order_by("-created_at")[:20],
     "membership_org_role_idx": lambda: Membership.objects.filter(organization_id=1, role="admin"),
@@ -67,8 +86,14 @@ HOT_QUERIES = {
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("index_name", list(HOT_QUERIES))
-def test_hot_query_uses_its_index(index_name):
-    plan = _plan(HOT_QUERIES[index_name]())
+def test_hot_query_uses_its_index(index_name, request):
+    query = HOT_QUERIES[index_name]
+    if index_name.startswith("finding_"):
+        scan = request.getfixturevalue("finished_scan")
+        plan = _plan(query(scan))
+        index_name += f"_s{scan.pk}"  # the finished scan's partition's own
+    else:
+        plan = _plan(query())
     assert index_name in plan, plan
 
 

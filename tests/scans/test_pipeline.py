@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from dataguardian.scans import partitions
 from dataguardian.scans.models import Finding, Scan, ScanChunk, ScanCredential, ScanJob, ScanStatus
 from dataguardian.scans.services import pipeline, scan_cancel, scan_create, store_upload, sweep
 from dataguardian.scans.tasks import dispatch, scan_chunk, start_scan, summarize_scan
@@ -46,6 +47,11 @@ def _upload_scan(user, files, capture) -> Scan:
                            kind="documents", upload_dir=store_upload(files))
 
 
+def _findings_indexed(scan: Scan) -> bool:
+    """On PostgreSQL a scan that ended has its findings partition indexed (pipeline.cleanup)."""
+    return partitions.is_finalized(scan.pk) if partitions.enabled() else True
+
+
 def _queued_scan(user, files) -> Scan:
     """A scan created without running its task (on_commit never fires here)."""
     return scan_create(user=user, organization=user.memberships.get().organization,
@@ -75,6 +81,7 @@ def test_upload_scan_completes_with_every_finding(user, media_root, eager_celery
     assert "big.zip!data/customers_0.csv" in paths
     assert not any(str(media_root) in p for p in paths)  # server paths never shown
     assert uploads_left(media_root) == []  # removed after the scan
+    assert _findings_indexed(scan)
     assert set(Finding.objects.filter(scan=scan).values_list("organization_id", flat=True)) == {
         scan.organization_id}
 
@@ -124,6 +131,7 @@ def test_cancelled_scan_stops_and_keeps_its_status(user, media_root, small_chunk
     assert scan.status == ScanStatus.CANCELLED
     assert scan.findings_count == Finding.objects.filter(scan=scan).count() > 0  # partial counts kept
     assert uploads_left(media_root) == []
+    assert _findings_indexed(scan)
 
 
 def test_cancel_before_start_means_no_chunks(user, media_root, eager_celery):
@@ -145,6 +153,7 @@ def test_chunk_that_keeps_failing_fails_the_scan_with_the_reason(user, media_roo
     assert "Part 1 of the scan failed after 3 retries" in scan.error_message
     assert "ValueError" in scan.error_message
     assert uploads_left(media_root) == []
+    assert _findings_indexed(scan)
 
 
 def test_source_gone_before_start_fails_the_scan(user, media_root, eager_celery):

@@ -19,12 +19,12 @@ import shutil
 import time
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from dataguardian.scanner import Engine
-from dataguardian.scans import ingest
+from dataguardian.scans import ingest, partitions
 from dataguardian.scans.models import (
     CHUNK_FILE_ERRORS_KEPT,
     SCAN_FILE_ERRORS_KEPT,
@@ -253,11 +253,15 @@ def fail(scan_id: int, reason: str) -> bool:
 
 
 def cleanup(scan_id: int) -> None:
-    """For a finished scan: drop its credentials and (unless kept) its upload."""
+    """For a finished scan: drop its credentials, index its findings, remove its upload (unless kept)."""
     scan = Scan.objects.select_related("job").filter(pk=scan_id).first()
     if scan is None or not scan.is_finished:
         return
     ScanCredential.objects.filter(scan_id=scan_id).delete()
+    try:
+        partitions.finalize(scan_id)
+    except DatabaseError:  # the beat task partitions.maintain finishes it later
+        logger.exception("scan %s: indexing its findings failed; left to the maintenance task", scan_id)
     job = getattr(scan, "job", None)
     if job is None or job.source_type != SourceType.UPLOAD or settings.DG_KEEP_UPLOADS or not job.root:
         return

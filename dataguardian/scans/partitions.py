@@ -1,0 +1,269 @@
+"""Findings on PostgreSQL: one partition per scan, indexed once the scan ends.
+
+A scan writes its findings in bulk (COPY). Into one shared table every row
+also pays for a B-tree insert per index and a trigger per foreign key, which
+capped the writer well below its target (docs/PERFORMANCE.md, ingest). So on
+PostgreSQL ``scans_finding`` is partitioned by LIST (scan_id):
+
+- ``scans_finding`` itself holds no rows; its CHECK constraints (cheap ones)
+  are inherited by every partition. Rows written through it are routed.
+- ``scans_finding_s<id>`` is one scan's partition, created with the scan
+  (``post_save``) with no index and no foreign key, and a CHECK pinning its
+  organisation. While the scan runs, chunks COPY into it at bulk speed and
+  pages read it with a sequential scan of that one scan's rows.
+- ``finalize`` runs when the scan ends (``pipeline.cleanup``): the primary
+  key, the model's ``Meta.indexes`` (named ``<index>_s<id>``), built by a
+  sort instead of row by row, and the foreign keys, added ``NOT VALID`` and
+  then validated with one join instead of a trigger per row. Idempotent, so
+  the maintenance task can finish what an interrupted call left.
+- ``scans_finding_archive_<name>`` holds many finished scans at once: the
+  findings that existed before partitioning (migration 0005) and bulk loads.
+- Deleting a scan truncates its partition instead of deleting row by row;
+  ``drop_orphans`` detaches and drops partitions whose scan is gone.
+
+Partitions are created with CREATE TABLE + ATTACH PARTITION, which takes
+SHARE UPDATE EXCLUSIVE on the parent, so readers and writers of other scans
+carry on; ``CREATE TABLE ... PARTITION OF`` would wait for every reader of
+the parent (a long export, say) and queue all later queries behind it.
+
+Other databases (SQLite, the embedded default) keep one plain table and
+every function here does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+from django.db import DatabaseError, connections, transaction
+
+logger = logging.getLogger(__name__)
+
+PARENT = "scans_finding"
+OWN_PREFIX = f"{PARENT}_s"
+ARCHIVE_PREFIX = f"{PARENT}_archive_"
+# Foreign keys added NOT VALID take SHARE ROW EXCLUSIVE on the referenced
+# table for an instant; never queue behind a long transaction for it.
+FK_LOCK_TIMEOUT = "5s"
+
+
+def enabled(using: str = "default") -> bool:
+    """PostgreSQL with ``scans_finding`` partitioned (migration 0005 applied)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return False
+    if not getattr(connection, "dg_findings_partitioned", False):
+        # Remembered once true: a database is not un-partitioned under a running process.
+        connection.dg_findings_partitioned = _execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(%s) AND relkind = 'p')",
+            [PARENT], using)[0][0]
+    return connection.dg_findings_partitioned
+
+
+def partition_name(scan_id: int) -> str:
+    return f"{OWN_PREFIX}{int(scan_id)}"
+
+
+def _q(name: str) -> str:
+    return connections["default"].ops.quote_name(name)
+
+
+def _execute(sql: str, params: Iterable | None = None, using: str = "default") -> list[tuple]:
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _exists(table: str, using: str) -> bool:
+    return _execute("SELECT to_regclass(%s) IS NOT NULL", [table], using)[0][0]
+
+
+def _new_table(table: str, using: str) -> None:
+    _execute(f"CREATE TABLE {_q(table)} (LIKE {_q(PARENT)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
+             using=using)
+
+
+def create_for_scan(scan_id: int, organization_id: int, using: str = "default") -> None:
+    """Create and attach the empty, unindexed partition of a new scan.
+
+    A table left under that name (a test database flushed with its sequences
+    reset, a restored dump) belongs to no live scan and is replaced.
+    """
+    if not enabled(using):
+        return
+    table = partition_name(scan_id)
+    with transaction.atomic(using=using):
+        if _exists(table, using):
+            _execute(f"DROP TABLE {_q(table)}", using=using)
+        _new_table(table, using)
+        _execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(table + '_org')} "
+                 f"CHECK (organization_id = {int(organization_id)})", using=using)
+        _execute(f"ALTER TABLE {_q(PARENT)} ATTACH PARTITION {_q(table)} FOR VALUES IN ({int(scan_id)})",
+                 using=using)
+
+
+def _index_statements(table: str, suffix: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX) for each of Finding's Meta.indexes, on ``table``."""
+    from dataguardian.scans.models import Finding
+
+    statements = []
+    for index in Finding._meta.indexes:
+        if index.condition is not None or index.expressions or index.opclasses:
+            raise ValueError(f"{index.name}: only plain column indexes are built per partition")
+        columns = ", ".join(
+            _q(Finding._meta.get_field(name.lstrip("-")).column) + (" DESC" if name.startswith("-") else "")
+            for name in index.fields)
+        name = f"{index.name}_{suffix}"
+        statements.append((name, f"CREATE INDEX IF NOT EXISTS {_q(name)} ON {_q(table)} ({columns})"))
+    return statements
+
+
+def _foreign_keys(table: str) -> list[tuple[str, str]]:
+    """(constraint name, ADD CONSTRAINT ... NOT VALID) for Finding's foreign keys.
+
+    A scan's own partition skips the organisation's: its CHECK pins the
+    scan's organisation, which the scan's own foreign key guarantees exists.
+    """
+    from dataguardian.scans.models import Finding
+
+    keys = []
+    for field in Finding._meta.concrete_fields:
+        if not field.is_relation or not field.db_constraint:
+            continue
+        if table.startswith(OWN_PREFIX) and field.name == "organization":
+            continue
+        target = field.target_field
+        name = f"{table}_{field.column}_fk"
+        references = f"{_q(target.model._meta.db_table)} ({_q(target.column)})"
+        keys.append((name, f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} "
+                           f"FOREIGN KEY ({_q(field.column)}) REFERENCES {references} "
+                           f"DEFERRABLE INITIALLY DEFERRED NOT VALID"))
+    return keys
+
+
+def _constraints(table: str, using: str) -> dict[str, bool]:
+    """Constraint name -> validated, for ``table``."""
+    rows = _execute("SELECT conname, convalidated FROM pg_constraint WHERE conrelid = to_regclass(%s)",
+                    [table], using)
+    return dict(rows)
+
+
+def build_indexes(table: str, suffix: str, using: str = "default") -> None:
+    """Primary key, Meta.indexes and validated foreign keys on ``table``; skips what exists."""
+    have = _constraints(table, using)
+    for _name, statement in _index_statements(table, suffix):
+        _execute(statement, using=using)
+    for name, statement in _foreign_keys(table):
+        if name not in have:
+            # Its own short transaction: the lock on the referenced table must not outlive it.
+            with transaction.atomic(using=using):
+                _execute(f"SET LOCAL lock_timeout = '{FK_LOCK_TIMEOUT}'", using=using)
+                _execute(statement, using=using)
+        if not have.get(name):
+            _execute(f"ALTER TABLE {_q(table)} VALIDATE CONSTRAINT {_q(name)}", using=using)
+    # Last: its presence marks the table as done (``unfinalized_scans``).
+    if f"{table}_pkey" not in have:
+        _execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(table + '_pkey')} PRIMARY KEY (id)",
+                 using=using)
+    # No ANALYZE here: it cost as much as an index. Building the indexes sets
+    # the row count the planner needs; autovacuum gathers the rest.
+
+
+def is_finalized(scan_id: int, using: str = "default") -> bool:
+    table = partition_name(scan_id)
+    have = _constraints(table, using)
+    rows = _execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table], using)
+    indexes = {row[0] for row in rows}
+    return (f"{table}_pkey" in have and all(have.get(name) for name, _ in _foreign_keys(table))
+            and all(name in indexes for name, _ in _index_statements(table, f"s{int(scan_id)}")))
+
+
+def finalize(scan_id: int, using: str = "default") -> bool:
+    """Index a finished scan's partition; False when it has none (other databases, archives)."""
+    if not enabled(using) or not _exists(partition_name(scan_id), using):
+        return False
+    build_indexes(partition_name(scan_id), f"s{int(scan_id)}", using)
+    return True
+
+
+def truncate_for_scan(scan_id: int, using: str = "default") -> None:
+    """Empty a scan's own partition in one statement (the scan is being deleted)."""
+    if enabled(using) and _exists(partition_name(scan_id), using):
+        _execute(f"TRUNCATE {_q(partition_name(scan_id))}", using=using)
+
+
+def attach_archive(name: str, scan_ids: list[int], using: str = "default") -> str:
+    """Index the filled table ``scans_finding_archive_<name>`` and attach it for ``scan_ids``.
+
+    The caller has created it (``create_archive``) and loaded the findings of
+    those scans into it; attaching checks every row belongs to one of them.
+    """
+    table = ARCHIVE_PREFIX + name
+    build_indexes(table, f"a_{name}", using)
+    values = ", ".join(str(int(i)) for i in sorted(set(scan_ids)))
+    _execute(f"ALTER TABLE {_q(PARENT)} ATTACH PARTITION {_q(table)} FOR VALUES IN ({values})",
+             using=using)
+    return table
+
+
+def create_archive(name: str, using: str = "default") -> str:
+    if not re.fullmatch(r"[a-z0-9_]{1,20}", name):
+        raise ValueError(f"archive name {name!r}: use 1-20 of a-z, 0-9 and _")
+    table = ARCHIVE_PREFIX + name
+    _new_table(table, using)
+    return table
+
+
+def orphans(using: str = "default") -> list[str]:
+    """Own partitions whose scan no longer exists."""
+    rows = _execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = to_regclass(%s) AND c.relname LIKE %s "
+        "AND NOT EXISTS (SELECT 1 FROM scans_scan s "
+        "                WHERE s.id = substr(c.relname, %s)::bigint)",
+        [PARENT, OWN_PREFIX.replace("_", r"\_") + "%", len(OWN_PREFIX) + 1], using)
+    return [r[0] for r in rows]
+
+
+def drop_orphans(using: str = "default") -> int:
+    """Detach (CONCURRENTLY: readers are never blocked) and drop orphaned partitions.
+
+    Must run outside a transaction; returns how many were dropped.
+    """
+    if not enabled(using):
+        return 0
+    dropped = 0
+    for table in orphans(using):
+        _execute(f"ALTER TABLE {_q(PARENT)} DETACH PARTITION {_q(table)} CONCURRENTLY", using=using)
+        _execute(f"DROP TABLE {_q(table)}", using=using)
+        dropped += 1
+    return dropped
+
+
+def unfinalized_scans(using: str = "default") -> list[int]:
+    """Finished scans whose partition has not been (completely) indexed."""
+    from dataguardian.scans.models import UNFINISHED_STATUSES, Scan
+
+    rows = _execute(
+        "SELECT substr(c.relname, %s)::bigint FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = to_regclass(%s) AND c.relname LIKE %s "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')",
+        [len(OWN_PREFIX) + 1, PARENT, OWN_PREFIX.replace("_", r"\_") + "%"], using)
+    ids = [r[0] for r in rows]
+    finished = Scan.objects.using(using).filter(pk__in=ids).exclude(status__in=UNFINISHED_STATUSES)
+    return sorted(finished.values_list("pk", flat=True))
+
+
+def maintain(using: str = "default") -> dict[str, int]:
+    """The beat task's round: index finished scans left unindexed, drop orphans."""
+    if not enabled(using):
+        return {"finalized": 0, "dropped": 0}
+    finalized = 0
+    for scan_id in unfinalized_scans(using):
+        try:
+            finalize(scan_id, using)
+            finalized += 1
+        except DatabaseError:
+            logger.exception("scan %s: indexing its findings failed; next round retries", scan_id)
+    return {"finalized": finalized, "dropped": drop_orphans(using)}

@@ -1,0 +1,187 @@
+"""Findings partitioned by scan on PostgreSQL (dataguardian.scans.partitions)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import psycopg
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+
+from dataguardian.scanner.types import Finding as EngineFinding
+from dataguardian.scans import ingest, partitions
+from dataguardian.scans.models import Finding, Scan
+from tests.scans.pipeline_support import make_org
+
+pytestmark = pytest.mark.postgres
+
+
+def _engine_findings(n: int, start: int = 0) -> list[EngineFinding]:
+    return [EngineFinding(entity="EMAIL", severity="medium", category="user.contact.email", confidence=0.9,
+                          path=f"f{i}.txt", masked="j***@example.nl",
+                          value_hash=hashlib.sha256(str(i).encode()).hexdigest(), context="", line=i + 1)
+            for i in range(start, start + n)]
+
+
+def _one(sql: str, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _tables_holding(scan: Scan) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT tableoid::regclass::text FROM scans_finding WHERE scan_id = %s",
+                       [scan.pk])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _new_scan(org, status: str = "running") -> Scan:
+    return Scan.objects.create(organization=org, kind="documents", source="x", status=status)
+
+
+def _two_scans(first: int, second: int) -> tuple[Scan, Scan]:
+    """Two running scans of one organisation, with that many findings written."""
+    org = make_org()
+    scans = _new_scan(org), _new_scan(org)
+    with transaction.atomic():
+        for scan, n in zip(scans, (first, second), strict=True):
+            ingest.write_findings(scan, _engine_findings(n))
+    return scans
+
+
+@pytest.mark.django_db
+def test_a_new_scan_gets_an_empty_unindexed_partition_pinned_to_its_organisation():
+    org, other = make_org("one"), make_org("two")
+    scan = _new_scan(org)
+    table = partitions.partition_name(scan.pk)
+    assert _one("SELECT inhparent::regclass::text FROM pg_inherits WHERE inhrelid = to_regclass(%s)",
+                [table]) == ("scans_finding",)
+    assert _one("SELECT count(*) FROM pg_indexes WHERE tablename = %s", [table]) == (0,)
+    assert not partitions.is_finalized(scan.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Finding.objects.create(scan=scan, organization=other, entity="EMAIL", category="c", severity=2,
+                               confidence=0.5, masked_value="m", value_hash="a" * 64)
+
+
+@pytest.mark.django_db
+def test_the_value_hash_check_still_rejects_what_is_not_64_hex_digits():
+    scan = _new_scan(make_org())
+    for bad in ("A" * 64, "a" * 63, "g" * 64):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Finding.objects.create(scan=scan, organization_id=scan.organization_id, entity="EMAIL",
+                                   category="c", severity=2, confidence=0.5, masked_value="m", value_hash=bad)
+
+
+@pytest.mark.django_db
+def test_copy_lands_in_the_scans_partition_and_finalize_indexes_it_once():
+    scan, other = _two_scans(30, 0)
+    assert _tables_holding(scan) == {partitions.partition_name(scan.pk)}
+
+    Scan.objects.filter(pk=scan.pk).update(status="completed")
+    assert partitions.unfinalized_scans() == [scan.pk]  # `other` still runs
+    assert partitions.finalize(scan.pk) and partitions.is_finalized(scan.pk)
+    assert partitions.unfinalized_scans() == []
+    table = partitions.partition_name(scan.pk)
+    indexes = {row[0] for row in connection.cursor().execute(
+        "SELECT indexname FROM pg_indexes WHERE tablename = %s", [table]).fetchall()}
+    assert indexes == {f"{table}_pkey"} | {f"{i.name}_s{scan.pk}" for i in Finding._meta.indexes}
+    validated = _one("SELECT convalidated FROM pg_constraint WHERE conname = %s", [f"{table}_scan_id_fk"])
+    assert validated == (True,)
+    assert partitions.finalize(scan.pk)  # again: nothing left to do, no error
+
+    with transaction.atomic():  # a late write into a finished partition still works, indexed
+        ingest.write_findings(scan, _engine_findings(5, start=30))
+    assert Finding.objects.filter(scan=scan).count() == 35 and not Finding.objects.filter(scan=other).exists()
+
+
+@pytest.mark.django_db
+def test_deleting_a_scan_empties_its_partition_and_leaves_others():
+    doomed, kept = _two_scans(10, 7)
+    table = partitions.partition_name(doomed.pk)
+    doomed.delete()
+    assert _one(f"SELECT count(*) FROM {table}") == (0,)
+    assert Finding.objects.filter(scan=kept).count() == 7
+    assert partitions.orphans() == [table]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drop_orphans_detaches_and_drops_the_partitions_of_deleted_scans():
+    org = make_org()
+    doomed, kept = _new_scan(org), _new_scan(org)
+    doomed_id = doomed.pk
+    doomed.delete()
+    assert partitions.drop_orphans() >= 1  # with those earlier tests' flushes left behind
+    assert _one("SELECT to_regclass(%s)", [partitions.partition_name(doomed_id)]) == (None,)
+    assert _one("SELECT to_regclass(%s) IS NOT NULL", [partitions.partition_name(kept.pk)]) == (True,)
+    assert partitions.drop_orphans() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_creating_a_scan_does_not_wait_for_a_long_reader_of_the_findings():
+    """ATTACH PARTITION, not CREATE TABLE ... PARTITION OF, which would queue behind the reader."""
+    org = make_org()
+    dsn = {k: v for k, v in connection.get_connection_params().items() if k in
+           ("dbname", "user", "host", "port", "password")}
+    with psycopg.connect(**dsn) as reader:
+        reader.execute("SELECT count(*) FROM scans_finding")  # holds its lock until the end of the block
+        with transaction.atomic():
+            connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
+            scan = _new_scan(org)
+        reader.rollback()
+    assert _one("SELECT to_regclass(%s) IS NOT NULL", [partitions.partition_name(scan.pk)]) == (True,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_moves_existing_findings_into_partitions_and_back():
+    """0005 on a database with findings: finished scans' go to one archive, running ones' to their own."""
+    executor = MigrationExecutor(connection)
+    before, after = [("scans", "0004_scan_file_errors")], [("scans", "0005_finding_partitions")]
+    executor.migrate(before)
+    try:
+        apps = executor.loader.project_state(before).apps
+        OldScan, OldFinding = apps.get_model("scans", "Scan"), apps.get_model("scans", "Finding")
+        org_id = make_org().pk
+        done, running = (OldScan.objects.create(organization_id=org_id, kind="documents", source=name,
+                                                status=status)
+                         for name, status in (("a", "completed"), ("b", "running")))
+        for scan, n in ((done, 4), (running, 3)):
+            OldFinding.objects.bulk_create([
+                OldFinding(scan_id=scan.pk, organization_id=org_id, entity="EMAIL", category="c", severity=2,
+                           confidence=0.5, masked_value="m", value_hash=f"{i:064x}") for i in range(n)])
+        ids_before = sorted(OldFinding.objects.values_list("id", flat=True))
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        assert sorted(Finding.objects.values_list("id", flat=True)) == ids_before
+        assert _tables_holding(Scan.objects.get(pk=done.pk)) == {partitions.ARCHIVE_PREFIX + "legacy"}
+        assert _tables_holding(Scan.objects.get(pk=running.pk)) == {partitions.partition_name(running.pk)}
+        new = Finding.objects.create(scan_id=running.pk, organization_id=org_id, entity="EMAIL", category="c",
+                                     severity=2, confidence=0.5, masked_value="m", value_hash="f" * 64)
+        assert new.pk > max(ids_before)  # the id sequence carried on
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)  # and back to one plain table, rows kept
+        assert _one("SELECT relkind FROM pg_class WHERE oid = 'scans_finding'::regclass") == ("r",)
+        assert _one("SELECT count(*) FROM scans_finding") == (len(ids_before) + 1,)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+        connection.dg_findings_partitioned = False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_maintenance_indexes_finished_scans_left_unindexed_and_drops_orphans():
+    org = make_org()
+    finished = _new_scan(org, status="completed")  # as if its end never reached pipeline.cleanup
+    running = _new_scan(org)
+    gone = _new_scan(org)
+    gone_table = partitions.partition_name(gone.pk)
+    gone.delete()
+    done = partitions.maintain()
+    assert done["finalized"] == 1 and done["dropped"] >= 1
+    assert partitions.is_finalized(finished.pk) and not partitions.is_finalized(running.pk)
+    assert _one("SELECT to_regclass(%s)", [gone_table]) == (None,)
+    assert partitions.maintain()["finalized"] == 0
