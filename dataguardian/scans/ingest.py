@@ -1,10 +1,10 @@
 """Writing a chunk's findings in bulk.
 
-On PostgreSQL rows go in through ``COPY ... FROM STDIN`` (psycopg 3), which
-``bench/ingest.py`` measured several times faster than batched
-``bulk_create``; other databases (SQLite, the embedded default) use
-``bulk_create`` in batches. Either way the caller's transaction holds the
-rows, so they commit together with the chunk's "done" mark.
+On PostgreSQL rows go in through binary ``COPY ... FROM STDIN`` (psycopg 3)
+into the scan's own, still unindexed partition (``partitions``); other
+databases (SQLite, the embedded default) use ``bulk_create`` in batches.
+Either way the caller's transaction holds the rows, so they commit together
+with the chunk's "done" mark.
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ COLUMNS = (
 
 
 def _cut(value: str | None, limit: int) -> str:
+    """Fitted to a column of ``limit`` characters; NUL (which PostgreSQL text refuses) as U+FFFD."""
     if not value:
         return ""
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
@@ -78,13 +81,31 @@ def write_findings(scan: Scan, findings: Sequence[EngineFinding], path_prefix: s
     return len(rows)
 
 
+def _column_types(cursor) -> list[int]:
+    """The type OIDs of ``COLUMNS`` in the table, for binary COPY (asked once per connection)."""
+    cached = getattr(connection, "dg_finding_copy_types", None)
+    if cached is None:
+        cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                       "AND attnum > 0 AND NOT attisdropped", [Finding._meta.db_table])
+        types = dict(cursor.fetchall())
+        cached = connection.dg_finding_copy_types = [types[c] for c in COLUMNS]
+    return cached
+
+
 def copy_rows(rows: Iterable[tuple]) -> None:
-    """PostgreSQL: stream the rows through COPY (text format, adapted by psycopg)."""
+    """PostgreSQL: stream the rows through binary COPY (adapted by psycopg).
+
+    Binary spares the server parsing every number and timestamp from text:
+    bench/ingest.py measured the write about a fifth faster than text COPY.
+    """
     table = connection.ops.quote_name(Finding._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    with connection.cursor() as cursor:
+        types = _column_types(cursor)
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
 
 
 def bulk_create_rows(rows: Iterable[tuple], batch_size: int = BATCH_SIZE) -> None:
