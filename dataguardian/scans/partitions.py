@@ -35,8 +35,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import DatabaseError, connections, transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,15 @@ ARCHIVE_PREFIX = f"{PARENT}_archive_"
 # Foreign keys added NOT VALID take SHARE ROW EXCLUSIVE on the referenced
 # table for an instant; never queue behind a long transaction for it.
 FK_LOCK_TIMEOUT = "5s"
+# Compaction: scans finished this long ago are folded into archives, at most
+# COMPACT_BATCH to an archive (PostgreSQL proves the archive's CHECK implies
+# its partition bound only for lists of up to 100 values, so attaching skips
+# the scan), COMPACT_ROUNDS archives per maintenance round. Its swap waits at
+# most SWAP_LOCK_TIMEOUT for the parent, then gives up until the next round.
+COMPACT_AFTER = timedelta(hours=1)
+COMPACT_BATCH = 100
+COMPACT_ROUNDS = 5
+SWAP_LOCK_TIMEOUT = "3s"
 
 
 def enabled(using: str = "default") -> bool:
@@ -149,12 +160,12 @@ def _constraints(table: str, using: str) -> dict[str, bool]:
     return dict(rows)
 
 
-def build_indexes(table: str, suffix: str, using: str = "default") -> None:
-    """Primary key, Meta.indexes and validated foreign keys on ``table``; skips what exists."""
+def build_indexes(table: str, suffix: str, using: str = "default", foreign_keys: bool = True) -> None:
+    """Meta.indexes, validated foreign keys (unless told not to) and the primary key; skips what exists."""
     have = _constraints(table, using)
     for _name, statement in _index_statements(table, suffix):
         _execute(statement, using=using)
-    for name, statement in _foreign_keys(table):
+    for name, statement in _foreign_keys(table) if foreign_keys else []:
         if name not in have:
             # Its own short transaction: the lock on the referenced table must not outlive it.
             with transaction.atomic(using=using):
@@ -255,10 +266,107 @@ def unfinalized_scans(using: str = "default") -> list[int]:
     return sorted(finished.values_list("pk", flat=True))
 
 
-def maintain(using: str = "default") -> dict[str, int]:
-    """The beat task's round: index finished scans left unindexed, drop orphans."""
+def _attached(prefix: str, using: str) -> list[str]:
+    rows = _execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                    "WHERE i.inhparent = to_regclass(%s) AND c.relname LIKE %s ORDER BY c.relname",
+                    [PARENT, prefix.replace("_", r"\_") + "%"], using)
+    return [row[0] for row in rows]
+
+
+def archives(using: str = "default") -> list[str]:
+    """The attached archive partitions, by name."""
+    return _attached(ARCHIVE_PREFIX, using)
+
+
+def _drop_unattached_archives(using: str) -> None:
+    """Archives a compaction built but never attached (it was interrupted or gave up)."""
+    rows = _execute("SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE %s "
+                    "AND NOT c.relispartition", [ARCHIVE_PREFIX.replace("_", r"\_") + "%"], using)
+    for (table,) in rows:
+        _execute(f"DROP TABLE {_q(table)}", using=using)
+
+
+def compaction_candidates(older_than: timedelta, limit: int, using: str = "default") -> list[int]:
+    """Finished scans, ended before ``older_than`` ago, whose own partition is finalized; oldest first."""
+    from dataguardian.scans.models import UNFINISHED_STATUSES, Scan
+
+    own = {int(t[len(OWN_PREFIX):]) for t in _attached(OWN_PREFIX, using)}
+    finalized = {int(t[len(OWN_PREFIX):-len("_pkey")]) for (t,) in _execute(
+        "SELECT conname FROM pg_constraint WHERE contype = 'p' AND conname LIKE %s",
+        [OWN_PREFIX.replace("_", r"\_") + "%"], using)}
+    return list(Scan.objects.using(using)
+                .filter(pk__in=own & finalized, finished_at__lt=timezone.now() - older_than)
+                .exclude(status__in=UNFINISHED_STATUSES).order_by("pk")
+                .values_list("pk", flat=True)[:limit])
+
+
+def _counts(table: str, scan_ids: list[int], using: str) -> dict[int, int]:
+    return dict(_execute(f"SELECT scan_id, count(*) FROM {_q(table)} WHERE scan_id = ANY(%s) "
+                         f"GROUP BY scan_id", [scan_ids], using))
+
+
+def compact(older_than: timedelta = COMPACT_AFTER, batch: int = COMPACT_BATCH, using: str = "default") -> int:
+    """Fold up to ``batch`` finished scans' own partitions into one archive; returns how many.
+
+    Built beside the live partitions (copy, indexes) without blocking anyone;
+    then one short transaction takes the parent exclusively (waiting at most
+    ``SWAP_LOCK_TIMEOUT``), checks no finding was added or removed meanwhile,
+    detaches and drops the scans' partitions and attaches the archive. A
+    CHECK listing the scans lets PostgreSQL attach without scanning it.
+    Foreign keys are added afterwards, as for any partition.
+    """
     if not enabled(using):
-        return {"finalized": 0, "dropped": 0}
+        return 0
+    _drop_unattached_archives(using)
+    scan_ids = compaction_candidates(older_than, min(batch, COMPACT_BATCH), using)
+    if len(scan_ids) < 2:
+        return 0
+    name = f"c{scan_ids[0]}_{len(scan_ids)}"
+    table = create_archive(name, using)
+    try:
+        _execute(f"INSERT INTO {_q(table)} SELECT * FROM {_q(PARENT)} WHERE scan_id = ANY(%s)",
+                 [scan_ids], using)
+        copied = _counts(table, scan_ids, using)
+        values = ", ".join(str(i) for i in scan_ids)
+        _execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(table + '_scans')} "
+                 f"CHECK (scan_id IN ({values}))", using=using)
+        build_indexes(table, f"a_{name}", using, foreign_keys=False)
+        with transaction.atomic(using=using):
+            _execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'", using=using)
+            _execute(f"LOCK TABLE {_q(PARENT)} IN ACCESS EXCLUSIVE MODE", using=using)
+            if _counts(PARENT, scan_ids, using) != copied:
+                raise _Changed
+            for own in map(partition_name, scan_ids):
+                _execute(f"ALTER TABLE {_q(PARENT)} DETACH PARTITION {_q(own)}", using=using)
+                _execute(f"DROP TABLE {_q(own)}", using=using)
+            _execute(f"ALTER TABLE {_q(PARENT)} ATTACH PARTITION {_q(table)} FOR VALUES IN ({values})",
+                     using=using)
+    except (_Changed, DatabaseError) as exc:
+        logger.warning("compacting %s scans' findings gave up (%s); the next round retries",
+                       len(scan_ids), "findings changed meanwhile" if isinstance(exc, _Changed) else exc)
+        _execute(f"DROP TABLE IF EXISTS {_q(table)}", using=using)
+        return 0
+    build_indexes(table, f"a_{name}", using)
+    return len(scan_ids)
+
+
+class _Changed(Exception):
+    """A scan's findings changed between the copy and the swap."""
+
+
+def _repair_archives(using: str) -> None:
+    """Foreign keys an interrupted compaction did not get to."""
+    for table in archives(using):
+        have = _constraints(table, using)
+        if not all(have.get(name) for name, _ in _foreign_keys(table)):
+            build_indexes(table, "a_" + table[len(ARCHIVE_PREFIX):], using)
+
+
+def maintain(using: str = "default") -> dict[str, int]:
+    """The beat task's round: index finished scans left unindexed, fold old ones into archives,
+    drop orphans."""
+    if not enabled(using):
+        return {"finalized": 0, "compacted": 0, "dropped": 0}
     finalized = 0
     for scan_id in unfinalized_scans(using):
         try:
@@ -266,4 +374,12 @@ def maintain(using: str = "default") -> dict[str, int]:
             finalized += 1
         except DatabaseError:
             logger.exception("scan %s: indexing its findings failed; next round retries", scan_id)
-    return {"finalized": finalized, "dropped": drop_orphans(using)}
+    dropped = drop_orphans(using)
+    _repair_archives(using)
+    compacted = 0
+    for _ in range(COMPACT_ROUNDS):
+        done = compact(using=using)
+        compacted += done
+        if not done:
+            break
+    return {"finalized": finalized, "compacted": compacted, "dropped": dropped}

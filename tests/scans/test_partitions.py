@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from datetime import timedelta
 
 import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from dataguardian.scanner.types import Finding as EngineFinding
 from dataguardian.scans import ingest, partitions
@@ -35,6 +38,17 @@ def _tables_holding(scan: Scan) -> set[str]:
         cursor.execute("SELECT DISTINCT tableoid::regclass::text FROM scans_finding WHERE scan_id = %s",
                        [scan.pk])
         return {row[0] for row in cursor.fetchall()}
+
+
+@contextlib.contextmanager
+def _reader():
+    """Another session in the middle of reading the findings (it holds its lock until the end)."""
+    params = {k: v for k, v in connection.get_connection_params().items()
+              if k in ("dbname", "user", "host", "port", "password")}
+    with psycopg.connect(**params) as reader:
+        reader.execute("SELECT count(*) FROM scans_finding")
+        yield
+        reader.rollback()
 
 
 def _new_scan(org, status: str = "running") -> Scan:
@@ -122,14 +136,10 @@ def test_drop_orphans_detaches_and_drops_the_partitions_of_deleted_scans():
 def test_creating_a_scan_does_not_wait_for_a_long_reader_of_the_findings():
     """ATTACH PARTITION, not CREATE TABLE ... PARTITION OF, which would queue behind the reader."""
     org = make_org()
-    dsn = {k: v for k, v in connection.get_connection_params().items() if k in
-           ("dbname", "user", "host", "port", "password")}
-    with psycopg.connect(**dsn) as reader:
-        reader.execute("SELECT count(*) FROM scans_finding")  # holds its lock until the end of the block
+    with _reader():
         with transaction.atomic():
             connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
             scan = _new_scan(org)
-        reader.rollback()
     assert _one("SELECT to_regclass(%s) IS NOT NULL", [partitions.partition_name(scan.pk)]) == (True,)
 
 
@@ -185,3 +195,79 @@ def test_maintenance_indexes_finished_scans_left_unindexed_and_drops_orphans():
     assert partitions.is_finalized(finished.pk) and not partitions.is_finalized(running.pk)
     assert _one("SELECT to_regclass(%s)", [gone_table]) == (None,)
     assert partitions.maintain()["finalized"] == 0
+
+
+def _finished_scans(count: int, findings: int, ended_ago: timedelta, org=None) -> list[Scan]:
+    org = org or make_org("archived")
+    scans = []
+    for n in range(count):
+        scan = _new_scan(org)
+        with transaction.atomic():
+            ingest.write_findings(scan, _engine_findings(findings, start=100 * n))
+        ended = timezone.now() - ended_ago
+        Scan.objects.filter(pk=scan.pk).update(status="completed", created_at=ended, finished_at=ended)
+        partitions.finalize(scan.pk)
+        scans.append(scan)
+    return scans
+
+
+def _ids(scans) -> list[int]:
+    return sorted(Finding.objects.filter(scan__in=scans).values_list("id", flat=True))
+
+
+@pytest.mark.django_db
+def test_compaction_folds_old_finished_scans_into_one_indexed_archive():
+    old = _finished_scans(3, findings=4, ended_ago=timedelta(hours=2))
+    recent = _finished_scans(1, findings=2, ended_ago=timedelta(minutes=1), org=old[0].organization)
+    running = _new_scan(old[0].organization)
+    before = _ids(old + recent)
+
+    assert partitions.compact(older_than=timedelta(hours=1)) == 3
+    archive = partitions.ARCHIVE_PREFIX + f"c{old[0].pk}_3"
+    assert all(_tables_holding(scan) == {archive} for scan in old)
+    assert _tables_holding(recent[0]) == {partitions.partition_name(recent[0].pk)}
+    assert _ids(old + recent) == before
+    for scan in old:
+        assert _one("SELECT to_regclass(%s)", [partitions.partition_name(scan.pk)]) == (None,)
+    assert _one("SELECT to_regclass(%s) IS NOT NULL", [partitions.partition_name(running.pk)]) == (True,)
+    assert {row[0] for row in connection.cursor().execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' AND convalidated",
+        [archive]).fetchall()} == {f"{archive}_scan_id_fk", f"{archive}_organization_id_fk"}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM scans_finding WHERE scan_id = %s "
+                       "ORDER BY severity DESC, id LIMIT 5", [old[1].pk])
+        assert "finding_scan_severity_idx_a_" in "\n".join(row[0] for row in cursor.fetchall())
+
+    assert partitions.compact(older_than=timedelta(hours=1)) == 0  # nothing left that old
+    deleted = old[1].pk
+    old[1].delete()  # an archived scan's findings go with it, the others stay
+    assert not Finding.objects.filter(scan_id=deleted).exists()
+    assert Finding.objects.filter(scan__in=[old[0], old[2]]).count() == 8
+
+
+@pytest.mark.django_db
+def test_compaction_gives_up_when_findings_change_between_copy_and_swap(monkeypatch):
+    scans = _finished_scans(2, findings=3, ended_ago=timedelta(hours=2))
+    build = partitions.build_indexes
+
+    def late_write(table, *args, **kwargs):  # while the archive is built, a finding arrives
+        build(table, *args, **kwargs)
+        if table.startswith(partitions.ARCHIVE_PREFIX) and not kwargs.get("foreign_keys", True):
+            ingest.write_findings(scans[0], _engine_findings(1, start=999))
+
+    monkeypatch.setattr(partitions, "build_indexes", late_write)
+    assert partitions.compact(older_than=timedelta(hours=1)) == 0
+    assert _tables_holding(scans[0]) == {partitions.partition_name(scans[0].pk)}
+    assert Finding.objects.filter(scan=scans[0]).count() == 4
+    assert _one("SELECT count(*) FROM pg_class WHERE relname LIKE 'scans\\_finding\\_archive\\_%%'") == (0,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compaction_gives_up_rather_than_wait_long_for_a_reader(monkeypatch):
+    scans = _finished_scans(2, findings=3, ended_ago=timedelta(hours=2))
+    monkeypatch.setattr(partitions, "SWAP_LOCK_TIMEOUT", "200ms")
+    with _reader():
+        assert partitions.compact(older_than=timedelta(hours=1)) == 0
+    assert all(_tables_holding(s) == {partitions.partition_name(s.pk)} for s in scans)
+    assert partitions.compact(older_than=timedelta(hours=1)) == 2  # the reader gone, the next round does it
