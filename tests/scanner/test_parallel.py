@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import os
+import pickle
 import random
 import re
 
@@ -13,6 +14,7 @@ import pytest
 
 from dataguardian.scanner import cli, parallel, synthetic
 from dataguardian.scanner.parallel import range_bounds, scan_paths
+from dataguardian.scanner.types import Finding
 from tests.scanner.conftest import EmailOnlyEngine
 
 
@@ -117,3 +119,9 @@ def test_command_line_output_is_the_same_with_two_jobs(tmp_path, monkeypatch):
     for summary in (one["summary"], two["summary"]):
         summary.pop("seconds")
     assert one["summary"] == two["summary"] and one["summary"]["files_scanned"] == 1
+
+
+def test_a_finding_crosses_the_process_border_unchanged():
+    values = {f.name: f"v{n}" for n, f in enumerate(dataclasses.fields(Finding))}
+    finding = Finding(**{**values, "confidence": 0.75, "line": 3, "column": 9})
+    assert pickle.loads(pickle.dumps(finding, protocol=pickle.HIGHEST_PROTOCOL)) == finding
