@@ -56,7 +56,7 @@ def setup_django() -> None:
 def add_scans(count: int, start: int) -> None:
     """``count`` finished scans spread over ORGS organisations, each partition finalized."""
     from django.db import transaction
-    from django.utils import timezone
+    from django.db.models import F
 
     from dataguardian.orgs.models import Organization
     from dataguardian.scans import partitions
@@ -68,7 +68,8 @@ def add_scans(count: int, start: int) -> None:
         org = orgs[n % ORGS]
         with transaction.atomic():
             scan = Scan.objects.create(organization=org, kind="documents", source=f"scan {n}",
-                                       status="completed", finished_at=timezone.now())
+                                       status="completed")
+            Scan.objects.filter(pk=scan.pk).update(finished_at=F("created_at"))
             Finding.objects.bulk_create([
                 Finding(scan=scan, organization=org, entity="EMAIL", category="user.contact.email",
                         severity=1 + i % 4, confidence=0.9, masked_value="j***@example.nl", path="a.txt",

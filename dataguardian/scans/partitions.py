@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import DatabaseError, connections, transaction
@@ -54,6 +55,9 @@ FK_LOCK_TIMEOUT = "5s"
 # the scan), COMPACT_ROUNDS archives per maintenance round. Its swap waits at
 # most SWAP_LOCK_TIMEOUT for the parent, then gives up until the next round.
 COMPACT_AFTER = timedelta(hours=1)
+# Connections that build a partition's indexes side by side when a scan ends
+# (each one is taken from the process's pool for the build).
+INDEX_BUILD_CONNECTIONS = 2
 COMPACT_BATCH = 100
 COMPACT_ROUNDS = 5
 SWAP_LOCK_TIMEOUT = "3s"
@@ -163,8 +167,7 @@ def _constraints(table: str, using: str) -> dict[str, bool]:
 def build_indexes(table: str, suffix: str, using: str = "default", foreign_keys: bool = True) -> None:
     """Meta.indexes, validated foreign keys (unless told not to) and the primary key; skips what exists."""
     have = _constraints(table, using)
-    for _name, statement in _index_statements(table, suffix):
-        _execute(statement, using=using)
+    _build_side_by_side([statement for _name, statement in _index_statements(table, suffix)], using)
     for name, statement in _foreign_keys(table) if foreign_keys else []:
         if name not in have:
             # Its own short transaction: the lock on the referenced table must not outlive it.
@@ -179,6 +182,29 @@ def build_indexes(table: str, suffix: str, using: str = "default", foreign_keys:
                  using=using)
     # No ANALYZE here: it cost as much as an index. Building the indexes sets
     # the row count the planner needs; autovacuum gathers the rest.
+
+
+def _build_side_by_side(statements: list[str], using: str) -> None:
+    """Run CREATE INDEX statements on INDEX_BUILD_CONNECTIONS connections at once.
+
+    Builds of one table's indexes share its lock (SHARE), so they overlap; a
+    scan's end waits for the slowest instead of the sum. Inside a transaction
+    (tests, a caller's atomic block) other connections cannot see the table:
+    one after another on this one.
+    """
+    if connections[using].in_atomic_block or INDEX_BUILD_CONNECTIONS < 2 or len(statements) < 2:
+        for statement in statements:
+            _execute(statement, using=using)
+        return
+
+    def build(statement: str) -> None:
+        try:
+            _execute(statement, using=using)
+        finally:
+            connections[using].close()  # this thread's own connection, back to the pool
+
+    with ThreadPoolExecutor(max_workers=INDEX_BUILD_CONNECTIONS) as pool:
+        list(pool.map(build, statements))
 
 
 def is_finalized(scan_id: int, using: str = "default") -> bool:
