@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import codecs
 import functools
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -97,8 +99,9 @@ def scan_paths(
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     # Forked workers inherit an engine built here: one compile instead of one per worker.
     engine = factory() if context.get_start_method() == "fork" else None
-    with context.Pool(jobs, initializer=_init_worker, initargs=(factory, engine, limits)) as pool:
-        for outcome in pool.imap_unordered(_run_unit, units):
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                             initargs=(factory, engine, limits)) as pool:
+        for outcome in _completed(pool, units, in_flight=2 * jobs):
             if isinstance(outcome, RangeOutcome):
                 report(0, outcome.span)
                 for result in _in_order(files, outcome):
@@ -110,6 +113,32 @@ def scan_paths(
                 if "!" not in result.path:
                     report(1, result.size)
                 yield result
+
+
+def _completed(pool: ProcessPoolExecutor, units: list[object],
+               in_flight: int) -> Iterator[list[FileResult] | RangeOutcome]:
+    """Each unit's outcome as it completes, with at most ``in_flight`` units queued.
+
+    Not ``multiprocessing.Pool``: its worker-handler thread also waits on the
+    result pipe, so while a large result sits there unread it spins, and
+    took as much CPU as a third of a worker. Bounding what is in flight
+    bounds what is held: outcomes are dropped once passed on.
+    """
+    queue = enumerate(units)
+    pending: dict[Future[list[FileResult] | RangeOutcome], int] = {}
+    try:
+        while True:
+            for number, unit in itertools.islice(queue, in_flight - len(pending)):
+                pending[pool.submit(_run_unit, unit)] = number
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=pending.__getitem__):
+                del pending[future]
+                yield future.result()
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 @dataclass(slots=True)

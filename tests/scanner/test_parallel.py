@@ -9,6 +9,7 @@ import os
 import pickle
 import random
 import re
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -125,3 +126,16 @@ def test_a_finding_crosses_the_process_border_unchanged():
     values = {f.name: f"v{n}" for n, f in enumerate(dataclasses.fields(Finding))}
     finding = Finding(**{**values, "confidence": 0.75, "line": 3, "column": 9})
     assert pickle.loads(pickle.dumps(finding, protocol=pickle.HIGHEST_PROTOCOL)) == finding
+
+
+class DyingEngine(EmailOnlyEngine):
+    """Ends its worker process abruptly, as the kernel's OOM killer would."""
+
+    def scan_segment(self, segment):
+        os._exit(3)
+
+
+def test_a_worker_that_dies_stops_the_scan_instead_of_hanging_it(tmp_path):
+    (tmp_path / "a.txt").write_text("contact: jan@example.nl\n")
+    with pytest.raises(BrokenProcessPool):
+        list(scan_paths([str(tmp_path)], DyingEngine, jobs=2))
