@@ -20,7 +20,12 @@ not skew them; the jobs speed-up is wall time and needs 2 idle cores.
   ``--presidio-mb`` slice in 64 KB texts; ``x_presidio`` = hs / presidio;
 * ``peak_rss_mb``: peak RSS of a fresh process scanning one ``--rss-gb`` text
   file through ``scanner.sources.scan_path`` (the chunked text reader);
-* ``jobs2_speedup``: the corpus split over 2 worker processes vs 1.
+* ``jobs2_speedup``: the command line end to end, ``python -m
+  dataguardian.scanner FILE --jobs 2 --format jsonl`` against ``--jobs 1``
+  on one ``--cli-mb`` text file, output to /dev/null: the median wall time of
+  ``--cli-runs`` runs each, alternating, load average printed beside them;
+* ``engine_jobs2_speedup``: the engine alone, the corpus split over 2
+  worker processes with the matcher already compiled, vs 1.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import multiprocessing as mp
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -155,6 +161,32 @@ def parallel_seconds(blocks: list[str], plan: list[int], jobs: int) -> float:
     return elapsed
 
 
+def cli_seconds(path: str, jobs: int) -> float:
+    """Wall time of one command-line scan of ``path``, JSON Lines to /dev/null."""
+    command = [sys.executable, "-m", "dataguardian.scanner", path, "--jobs", str(jobs),
+               "--format", "jsonl"]
+    env = {**os.environ, "DG_FINDING_HASH_KEY": KEY.decode()}
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                   cwd=Path(__file__).resolve().parent.parent, check=True)
+    return time.perf_counter() - started
+
+
+def cli_speedup(path: str, runs: int) -> float:
+    """Median ``--jobs 1`` over median ``--jobs 2`` wall time, runs alternating."""
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for run in range(runs):
+        for jobs in (1, 2):
+            times[jobs].append(cli_seconds(path, jobs))
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"  command line, run {run + 1}: --jobs {jobs} {times[jobs][-1]:.2f}s (load {load})",
+                  flush=True)
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    print(f"command line: --jobs 1 {one:.2f}s, --jobs 2 {two:.2f}s (medians of {runs}) = "
+          f"{one / two:.2f}x ({os.cpu_count()} cores)", flush=True)
+    return one / two
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -162,6 +194,8 @@ def main() -> None:
     parser.add_argument("--re-mb", type=float, default=16)
     parser.add_argument("--presidio-mb", type=float, default=1)
     parser.add_argument("--rss-gb", type=float, default=1.0)
+    parser.add_argument("--cli-mb", type=float, default=400, help="file for the command-line speed-up")
+    parser.add_argument("--cli-runs", type=int, default=3, help="runs of each --jobs, alternating")
     parser.add_argument("--blocks", type=int, default=8)
     parser.add_argument("--every", type=int, default=250, help="one planted line in EVERY lines")
     parser.add_argument("--seed", type=int, default=42)
@@ -172,6 +206,7 @@ def main() -> None:
         return
     if args.quick:
         args.size_mb, args.re_mb, args.presidio_mb, args.rss_gb, args.blocks = 16, 2, 0.25, 0.05, 2
+        args.cli_mb, args.cli_runs = 64, 1
 
     started = time.perf_counter()
     blocks = make_blocks(args.seed, args.blocks, BLOCK_CHARS, args.every)
@@ -208,25 +243,30 @@ def main() -> None:
             [sys.executable, __file__, "--child-rss", big], capture_output=True, text=True, check=True
         ).stdout.split()
         size = os.path.getsize(big)
-    rss_findings, rss_seconds, peak_rss = int(out[0]), float(out[1]), float(out[2])
-    print(
-        f"file: {size / MB:.0f} MB via scan_path in {rss_seconds:.1f}s ({size / rss_seconds / MB:.1f} MB/s), "
-        f"{rss_findings} findings, peak RSS {peak_rss:.0f} MB",
-        flush=True,
-    )
+        os.remove(big)
+        rss_findings, rss_seconds, peak_rss = int(out[0]), float(out[1]), float(out[2])
+        print(
+            f"file: {size / MB:.0f} MB via scan_path in {rss_seconds:.1f}s "
+            f"({size / rss_seconds / MB:.1f} MB/s), {rss_findings} findings, peak RSS {peak_rss:.0f} MB",
+            flush=True,
+        )
+        cli_file = os.path.join(tmp, "cli.txt")
+        write_big_file(cli_file, blocks, int(args.cli_mb * MB))
+        speedup = cli_speedup(cli_file, args.cli_runs)
 
     one = parallel_seconds(blocks, plan, 1)
     two = parallel_seconds(blocks, plan, 2)
-    speedup = one / two
     load = os.getloadavg()[0]
     print(
-        f"jobs: 1 process {one:.2f}s, 2 processes {two:.2f}s ({os.cpu_count()} cores, load {load:.1f})",
+        f"engine split: 1 process {one:.2f}s, 2 processes {two:.2f}s = {one / two:.2f}x "
+        f"({os.cpu_count()} cores, load {load:.1f})",
         flush=True,
     )
 
     print(
         f"BENCH scan_throughput hs_mb_s={hs_rate:.1f} re_mb_s={re_rate:.2f} presidio_mb_s={presidio:.4f} "
-        f"x_presidio={x_presidio:.0f} peak_rss_mb={peak_rss:.0f} jobs2_speedup={speedup:.2f}"
+        f"x_presidio={x_presidio:.0f} peak_rss_mb={peak_rss:.0f} jobs2_speedup={speedup:.2f} "
+        f"engine_jobs2_speedup={one / two:.2f}"
     )
 
 
