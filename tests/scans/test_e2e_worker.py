@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 
+from dataguardian.scans import partitions
 from dataguardian.scans.models import Finding, Scan, ScanChunk, ScanStatus
 from dataguardian.scans.services import scan_cancel, scan_create, store_upload, sweep
 from dataguardian.scans.tasks import dispatch
@@ -93,6 +94,8 @@ def test_upload_is_scanned_to_completion_by_a_worker(workers, user, tmp_path, me
     assert scan.progress_done == scan.progress_total == len(files)
     assert ScanChunk.objects.filter(scan=scan).count() == 3
     assert not list((media / "uploads").iterdir())
+    # The worker then indexes the scan's findings partition (two connections side by side).
+    wait_for(lambda: partitions.is_finalized(scan.pk), timeout=30)
 
 
 def test_worker_killed_mid_scan_then_scan_completes_without_duplicates(workers, user, tmp_path):

@@ -253,15 +253,19 @@ def fail(scan_id: int, reason: str) -> bool:
 
 
 def cleanup(scan_id: int) -> None:
-    """For a finished scan: drop its credentials, index its findings, remove its upload (unless kept)."""
+    """For a finished scan: drop its credentials and (unless kept) its upload, then index its findings."""
     scan = Scan.objects.select_related("job").filter(pk=scan_id).first()
     if scan is None or not scan.is_finished:
         return
     ScanCredential.objects.filter(scan_id=scan_id).delete()
+    _remove_upload(scan)
     try:
         partitions.finalize(scan_id)
     except DatabaseError:  # the beat task partitions.maintain finishes it later
         logger.exception("scan %s: indexing its findings failed; left to the maintenance task", scan_id)
+
+
+def _remove_upload(scan: Scan) -> None:
     job = getattr(scan, "job", None)
     if job is None or job.source_type != SourceType.UPLOAD or settings.DG_KEEP_UPLOADS or not job.root:
         return
