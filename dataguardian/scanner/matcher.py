@@ -22,14 +22,21 @@ Two backends give identical candidates:
 
 Both work on bytes where each character of the original text is one byte
 (non-ASCII characters become ``?``), so offsets are character offsets.
+
+The compiled hyperscan database is kept on disk between runs
+(``matcher_cache``): a run with the same patterns loads it instead of
+compiling again.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterator, Sequence
 from re import _parser as sre_parse
+
+from dataguardian.scanner import matcher_cache
 
 try:
     import hyperscan
@@ -37,6 +44,8 @@ except ImportError:  # pragma: no cover - exercised where hyperscan is missing
     hyperscan = None
 
 BACKENDS = ("hyperscan", "re")
+
+logger = logging.getLogger(__name__)
 
 
 def default_backend() -> str:
@@ -68,16 +77,23 @@ class Matcher:
 
     @staticmethod
     def _compile_hyperscan(patterns: Sequence[tuple[str, bool]]) -> object:
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        flags = [
-            hyperscan.HS_FLAG_CASELESS if caseless else 0 for _, caseless in patterns
-        ]
-        database.compile(
-            expressions=[relaxed(regex).encode() for regex, _ in patterns],
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=flags,
-        )
+        """The hyperscan database of ``patterns``: loaded from the cache, else compiled (and cached)."""
+        mode = hyperscan.HS_MODE_BLOCK
+        expressions = [relaxed(regex).encode() for regex, _ in patterns]
+        flags = [hyperscan.HS_FLAG_CASELESS if caseless else 0 for _, caseless in patterns]
+        ids = list(range(len(patterns)))
+        directory = matcher_cache.cache_dir()
+        key = matcher_cache.database_key(expressions, flags, ids, mode, hyperscan.__version__)
+        stored = matcher_cache.load(directory, key) if directory else None
+        if stored is not None:
+            try:
+                return hyperscan.loadb(stored, mode)
+            except hyperscan.error as exc:  # e.g. a database for another CPU: compile instead
+                logger.debug("cached hyperscan database not loaded: %r", exc)
+        database = hyperscan.Database(mode=mode)
+        database.compile(expressions=expressions, ids=ids, elements=len(patterns), flags=flags)
+        if directory:
+            matcher_cache.store(directory, key, hyperscan.dumpb(database))
         return database
 
     def _scratch(self) -> object:

@@ -51,6 +51,7 @@ DOCUMENTED = {
     "CELERY_TASK_TIME_LIMIT": ("120", lambda s: s["CELERY_TASK_TIME_LIMIT"] == 120),
     "CELERY_TASK_ALWAYS_EAGER": ("true", lambda s: s["CELERY_TASK_ALWAYS_EAGER"] is True),
     "DG_FINDING_HASH_KEY": ("hash-key", lambda s: s["FINDING_HASH_KEY"] == "hash-key"),
+    "DG_SCANNER_CACHE_DIR": (None, lambda s: True),  # no setting: tests/scanner/test_matcher_cache.py
     "DG_MAX_UPLOAD_MB": ("50", lambda s: s["DG_MAX_UPLOAD_MB"] == 50),
     "DG_KEEP_UPLOADS": ("yes", lambda s: s["DG_KEEP_UPLOADS"] is True),
     "DG_SIGNIN_MAX_FAILURES": ("3", lambda s: s["DG_SIGNIN_MAX_FAILURES"] == 3),
