@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import codecs
 
-import charset_normalizer
-
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -37,6 +35,8 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    import charset_normalizer  # only here: most files are UTF-8, and it is slow to import
+
     best = charset_normalizer.from_bytes(sample[:65536]).best()
     if best is None or best.encoding in ("ascii",):
         return "cp1252"
