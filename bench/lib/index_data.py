@@ -18,7 +18,7 @@ BIG_SCAN_FINDINGS = 200_000
 ENTITIES = ["EMAIL", "PHONE", "NL_POSTCODE", "IP_ADDRESS", "NL_BSN", "CREDIT_CARD", "IBAN"]
 ENTITY_WEIGHTS = [41, 25, 15, 10, 5, 3, 1]  # IBAN is the rare one the entity filter asks for
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
-ARCHIVE = "scans_finding_archive_bench"
+ARCHIVE_LIKE = "scans_finding_archive_%"
 
 
 def load_if_needed(scans: int, findings: int) -> None:
@@ -28,7 +28,9 @@ def load_if_needed(scans: int, findings: int) -> None:
         print(f"data present: {scans:,} scans, {findings:,} findings (use --reload to rebuild)")
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {ARCHIVE}")
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE %s AND relkind = 'r'", [ARCHIVE_LIKE])
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE "{table}"')
         cursor.execute(
             "TRUNCATE scans_finding, scans_scan, billing_payment, orgs_membership, orgs_organization, "
             "auth_user RESTART IDENTITY CASCADE"
@@ -89,11 +91,11 @@ def load(scans: int, findings: int) -> None:
 
     # Finished scans' findings, as one archive partition (dataguardian.scans.partitions):
     # loaded unindexed, then indexed and attached in one go.
-    table = partitions.create_archive("bench")
+    table = partitions.create_archive(1, scans + 1)
     copy_rows(Finding, ["scan_id", "organization_id", "entity", "category", "severity", "confidence", "path",
                         "line", "column", "masked_value", "value_hash", "context", "created_at"],
               finding_rows(), findings, table=table)
-    partitions.attach_archive("bench", list(range(1, scans + 1)))
+    partitions.attach_archive(1, scans + 1)
     copy_rows(Payment, ["organization_id", "amount", "currency", "status", "provider_reference", "plan",
                         "period_start", "period_end", "created_at"],
               ((1 if i <= 5_000 else rng.randint(2, ORGS), "49.00", "EUR",

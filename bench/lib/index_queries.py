@@ -50,10 +50,18 @@ def hot_queries():
     ]
 
 
-def _plan_uses(plan: dict, index: str) -> bool:
-    if plan.get("Index Name") == index:
+def _plan_uses(plan: dict, indexes: list[str]) -> bool:
+    if plan.get("Index Name") in indexes:
         return True
-    return any(_plan_uses(child, index) for child in plan.get("Plans", []))
+    return any(_plan_uses(child, indexes) for child in plan.get("Plans", []))
+
+
+def _copies(cursor, index: str) -> list[str]:
+    """``index`` itself, or on PostgreSQL's findings partitions its per-partition copies
+    (``<index>_a_<low>_<high>``, ``<index>_s<scan>``: dataguardian.scans.partitions)."""
+    cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = %s OR indexname LIKE %s",
+                   [index, index.replace("_", "\\_") + "\\_%"])
+    return [row[0] for row in cursor.fetchall()]
 
 
 def _timed(cursor, sql: str, params, runs: int) -> tuple[float, float]:
@@ -80,11 +88,13 @@ def measure_query(name: str, index: str, queryset, runs: int) -> dict:
     """Medians with the index, then with it dropped (in a rolled-back transaction)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
+        copies = _copies(cursor, index)
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = _json(cursor.fetchone()[0])["Plan"]
         with_ms, with_server = _timed(cursor, sql, params, runs)
         with transaction.atomic():
-            cursor.execute(f'DROP INDEX "{index}"')
+            for name in copies:
+                cursor.execute(f'DROP INDEX "{name}"')
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
             fallback = _json(cursor.fetchone()[0])["Plan"]
             without_ms, without_server = _timed(cursor, sql, params, max(5, runs // 3))
@@ -94,7 +104,7 @@ def measure_query(name: str, index: str, queryset, runs: int) -> dict:
         "with_server_ms": with_server, "without_server_ms": without_server,
         "ratio": without_server / with_server if with_server else 0.0,
         "trip_ratio": without_ms / with_ms if with_ms else 0.0,
-        "index_scan": _plan_uses(plan, index), "plan_top": plan.get("Node Type", "?"),
+        "index_scan": _plan_uses(plan, copies), "plan_top": plan.get("Node Type", "?"),
         "fallback": _describe(fallback),
     }
 

@@ -3,23 +3,28 @@
 A scan writes its findings in bulk (COPY). Into one shared table every row
 also pays for a B-tree insert per index and a trigger per foreign key, which
 capped the writer well below its target (docs/PERFORMANCE.md, ingest). So on
-PostgreSQL ``scans_finding`` is partitioned by LIST (scan_id):
+PostgreSQL ``scans_finding`` is partitioned by RANGE (scan_id):
 
 - ``scans_finding`` itself holds no rows; its CHECK constraints (cheap ones)
   are inherited by every partition. Rows written through it are routed.
-- ``scans_finding_s<id>`` is one scan's partition, created with the scan
-  (``post_save``) with no index and no foreign key, and a CHECK pinning its
-  organisation. While the scan runs, chunks COPY into it at bulk speed and
-  pages read it with a sequential scan of that one scan's rows.
-- ``finalize`` runs when the scan ends (``pipeline.cleanup``): the primary
-  key, the model's ``Meta.indexes`` (named ``<index>_s<id>``), built by a
-  sort instead of row by row, and the foreign keys, added ``NOT VALID`` and
-  then validated with one join instead of a trigger per row. Idempotent, so
+- ``scans_finding_s<id>`` is one scan's partition (the range id to id + 1),
+  created with the scan (``post_save``) with no index and no foreign key,
+  and a CHECK pinning its organisation. While the scan runs, chunks COPY
+  into it at bulk speed and pages read it with a sequential scan of that
+  one scan's rows.
+- ``finalize`` runs when the scan ends (``pipeline.cleanup``): the model's
+  ``Meta.indexes`` (named ``<index>_s<id>``), each built by a sort instead of
+  row by row, the foreign key added ``NOT VALID`` and validated with one
+  join instead of a trigger per row, then the primary key. Idempotent, so
   the maintenance task can finish what an interrupted call left.
-- ``scans_finding_archive_<name>`` holds many finished scans at once: the
-  findings that existed before partitioning (migration 0005) and bulk loads.
-- Deleting a scan truncates its partition instead of deleting row by row;
-  ``drop_orphans`` detaches and drops partitions whose scan is gone.
+- ``scans_finding_archive_<low>_<high>`` holds the findings of scans ``low``
+  to ``high - 1``: neighbouring finished scans folded together by
+  ``compact``, the findings that existed before partitioning (migration
+  0005), bulk loads. Scan ids only grow, so a new scan never falls into an
+  archive's range, and a range (unlike a list of scans) costs the same to
+  check whatever its size.
+- Deleting a scan truncates its own partition instead of deleting row by
+  row; ``drop_orphans`` detaches and drops partitions whose scan is gone.
 
 Partitions are created with CREATE TABLE + ATTACH PARTITION, which takes
 SHARE UPDATE EXCLUSIVE on the parent, so readers and writers of other scans
@@ -33,7 +38,6 @@ every function here does nothing.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -50,10 +54,11 @@ ARCHIVE_PREFIX = f"{PARENT}_archive_"
 # table for an instant; never queue behind a long transaction for it.
 FK_LOCK_TIMEOUT = "5s"
 # Compaction: scans finished this long ago are folded into archives, at most
-# COMPACT_BATCH to an archive (PostgreSQL proves the archive's CHECK implies
-# its partition bound only for lists of up to 100 values, so attaching skips
-# the scan), COMPACT_ROUNDS archives per maintenance round. Its swap waits at
-# most SWAP_LOCK_TIMEOUT for the parent, then gives up until the next round.
+# COMPACT_BATCH to an archive (its swap holds the locks of every partition it
+# detaches: 1 000 at once ran out of PostgreSQL's default lock table in
+# bench/partitions.py, 100 did not), COMPACT_ROUNDS archives per round.
+# Its swap waits at most SWAP_LOCK_TIMEOUT for the parent, then gives up
+# until the next round.
 COMPACT_AFTER = timedelta(hours=1)
 # Connections that build a partition's indexes side by side when a scan ends
 # (each one is taken from the process's pool for the build).
@@ -114,8 +119,8 @@ def create_for_scan(scan_id: int, organization_id: int, using: str = "default") 
         _new_table(table, using)
         _execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(table + '_org')} "
                  f"CHECK (organization_id = {int(organization_id)})", using=using)
-        _execute(f"ALTER TABLE {_q(PARENT)} ATTACH PARTITION {_q(table)} FOR VALUES IN ({int(scan_id)})",
-                 using=using)
+        _execute(f"ALTER TABLE {_q(PARENT)} ATTACH PARTITION {_q(table)} "
+                 f"FOR VALUES FROM ({int(scan_id)}) TO ({int(scan_id) + 1})", using=using)
 
 
 def _index_statements(table: str, suffix: str) -> list[tuple[str, str]]:
@@ -230,25 +235,42 @@ def truncate_for_scan(scan_id: int, using: str = "default") -> None:
         _execute(f"TRUNCATE {_q(partition_name(scan_id))}", using=using)
 
 
-def attach_archive(name: str, scan_ids: list[int], using: str = "default") -> str:
-    """Index the filled table ``scans_finding_archive_<name>`` and attach it for ``scan_ids``.
+def archive_name(low: int, high: int) -> str:
+    """The archive partition of scan ids ``low`` (included) to ``high`` (excluded)."""
+    return f"{ARCHIVE_PREFIX}{int(low)}_{int(high)}"
 
-    The caller has created it (``create_archive``) and loaded the findings of
-    those scans into it; attaching checks every row belongs to one of them.
-    """
-    table = ARCHIVE_PREFIX + name
-    build_indexes(table, f"a_{name}", using)
-    values = ", ".join(str(int(i)) for i in sorted(set(scan_ids)))
-    _execute(f"ALTER TABLE {_q(PARENT)} ATTACH PARTITION {_q(table)} FOR VALUES IN ({values})",
-             using=using)
+
+def create_archive(low: int, high: int, using: str = "default") -> str:
+    """A new, empty, unattached table for the findings of scans ``low`` to ``high - 1``."""
+    if not 0 <= low < high:
+        raise ValueError(f"archive of scans {low} to {high}: need 0 <= low < high")
+    table = archive_name(low, high)
+    _new_table(table, using)
     return table
 
 
-def create_archive(name: str, using: str = "default") -> str:
-    if not re.fullmatch(r"[a-z0-9_]{1,20}", name):
-        raise ValueError(f"archive name {name!r}: use 1-20 of a-z, 0-9 and _")
-    table = ARCHIVE_PREFIX + name
-    _new_table(table, using)
+def _bound_archive(table: str, low: int, high: int, using: str) -> None:
+    """A CHECK equal to the range bound: PostgreSQL then attaches without scanning the rows."""
+    _execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(table + '_scans')} "
+             f"CHECK (scan_id >= {int(low)} AND scan_id < {int(high)})", using=using)
+
+
+def _attach_archive_sql(table: str, low: int, high: int) -> str:
+    return (f"ALTER TABLE {_q(PARENT)} ATTACH PARTITION {_q(table)} "
+            f"FOR VALUES FROM ({int(low)}) TO ({int(high)})")
+
+
+def attach_archive(low: int, high: int, using: str = "default") -> str:
+    """Index the filled archive of scans ``low`` to ``high - 1`` and attach it.
+
+    The caller created it (``create_archive``) and loaded those scans'
+    findings into it. Checking the bound is one cheap pass over the rows
+    (a range, not a list of scans), then the attach itself scans nothing.
+    """
+    table = archive_name(low, high)
+    _bound_archive(table, low, high, using)
+    build_indexes(table, f"a_{int(low)}_{int(high)}", using)
+    _execute(_attach_archive_sql(table, low, high), using=using)
     return table
 
 
@@ -312,67 +334,86 @@ def _drop_unattached_archives(using: str) -> None:
         _execute(f"DROP TABLE {_q(table)}", using=using)
 
 
-def compaction_candidates(older_than: timedelta, limit: int, using: str = "default") -> list[int]:
-    """Finished scans, ended before ``older_than`` ago, whose own partition is finalized; oldest first."""
+def _eligible(scan_ids: list[int], older_than: timedelta, using: str) -> set[int]:
+    """Of these scans with own partitions: finished before ``older_than`` ago and finalized."""
     from dataguardian.scans.models import UNFINISHED_STATUSES, Scan
 
-    own = {int(t[len(OWN_PREFIX):]) for t in _attached(OWN_PREFIX, using)}
-    finalized = {int(t[len(OWN_PREFIX):-len("_pkey")]) for (t,) in _execute(
+    finalized = {int(name[len(OWN_PREFIX):-len("_pkey")]) for (name,) in _execute(
         "SELECT conname FROM pg_constraint WHERE contype = 'p' AND conname LIKE %s",
         [OWN_PREFIX.replace("_", r"\_") + "%"], using)}
-    return list(Scan.objects.using(using)
-                .filter(pk__in=own & finalized, finished_at__lt=timezone.now() - older_than)
-                .exclude(status__in=UNFINISHED_STATUSES).order_by("pk")
-                .values_list("pk", flat=True)[:limit])
+    return set(Scan.objects.using(using)
+               .filter(pk__in=set(scan_ids) & finalized, finished_at__lt=timezone.now() - older_than)
+               .exclude(status__in=UNFINISHED_STATUSES).values_list("pk", flat=True))
 
 
-def _counts(table: str, scan_ids: list[int], using: str) -> dict[int, int]:
-    return dict(_execute(f"SELECT scan_id, count(*) FROM {_q(table)} WHERE scan_id = ANY(%s) "
-                         f"GROUP BY scan_id", [scan_ids], using))
+def compaction_candidates(older_than: timedelta, limit: int, using: str = "default") -> list[int]:
+    """The first run of at least two eligible own partitions with no other partition between them.
+
+    An archive covers a range of scan ids, so what it folds must be
+    neighbours among all partitions: a running scan's own partition, or an
+    archive, ends a run.
+    """
+    own = [int(t[len(OWN_PREFIX):]) for t in _attached(OWN_PREFIX, using)]
+    eligible = _eligible(own, older_than, using)
+    bounds = sorted([(scan_id, scan_id in eligible) for scan_id in own]
+                    + [(int(t[len(ARCHIVE_PREFIX):].split("_")[0]), False) for t in archives(using)])
+    run: list[int] = []
+    for scan_id, ok in bounds:
+        if ok:
+            run.append(scan_id)
+            if len(run) == limit:
+                return run
+        elif len(run) >= 2:
+            return run
+        else:
+            run = []
+    return run if len(run) >= 2 else []
+
+
+def _counts(table: str, low: int, high: int, using: str) -> dict[int, int]:
+    return dict(_execute(f"SELECT scan_id, count(*) FROM {_q(table)} WHERE scan_id >= %s AND scan_id < %s "
+                         f"GROUP BY scan_id", [low, high], using))
 
 
 def compact(older_than: timedelta = COMPACT_AFTER, batch: int = COMPACT_BATCH, using: str = "default") -> int:
-    """Fold up to ``batch`` finished scans' own partitions into one archive; returns how many.
+    """Fold up to ``batch`` neighbouring finished scans' partitions into one archive; returns how many.
 
     Built beside the live partitions (copy, indexes) without blocking anyone;
     then one short transaction takes the parent exclusively (waiting at most
     ``SWAP_LOCK_TIMEOUT``), checks no finding was added or removed meanwhile,
-    detaches and drops the scans' partitions and attaches the archive. A
-    CHECK listing the scans lets PostgreSQL attach without scanning it.
+    detaches and drops the scans' partitions and attaches the archive, which
+    a CHECK equal to its range lets PostgreSQL do without scanning it.
     Foreign keys are added afterwards, as for any partition.
     """
     if not enabled(using):
         return 0
     _drop_unattached_archives(using)
-    scan_ids = compaction_candidates(older_than, min(batch, COMPACT_BATCH), using)
-    if len(scan_ids) < 2:
+    scan_ids = compaction_candidates(older_than, batch, using)
+    if not scan_ids:
         return 0
-    name = f"c{scan_ids[0]}_{len(scan_ids)}"
-    table = create_archive(name, using)
+    low, high = scan_ids[0], scan_ids[-1] + 1
+    table = create_archive(low, high, using)
     try:
-        _execute(f"INSERT INTO {_q(table)} SELECT * FROM {_q(PARENT)} WHERE scan_id = ANY(%s)",
-                 [scan_ids], using)
-        copied = _counts(table, scan_ids, using)
-        values = ", ".join(str(i) for i in scan_ids)
-        _execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(table + '_scans')} "
-                 f"CHECK (scan_id IN ({values}))", using=using)
-        build_indexes(table, f"a_{name}", using, foreign_keys=False)
+        _execute(f"INSERT INTO {_q(table)} SELECT * FROM {_q(PARENT)} WHERE scan_id >= %s AND scan_id < %s",
+                 [low, high], using)
+        copied = _counts(table, low, high, using)
+        _bound_archive(table, low, high, using)
+        build_indexes(table, f"a_{low}_{high}", using, foreign_keys=False)
         with transaction.atomic(using=using):
             _execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'", using=using)
             _execute(f"LOCK TABLE {_q(PARENT)} IN ACCESS EXCLUSIVE MODE", using=using)
-            if _counts(PARENT, scan_ids, using) != copied:
+            if _counts(PARENT, low, high, using) != copied:
                 raise _Changed
             for own in map(partition_name, scan_ids):
                 _execute(f"ALTER TABLE {_q(PARENT)} DETACH PARTITION {_q(own)}", using=using)
                 _execute(f"DROP TABLE {_q(own)}", using=using)
-            _execute(f"ALTER TABLE {_q(PARENT)} ATTACH PARTITION {_q(table)} FOR VALUES IN ({values})",
-                     using=using)
+            _execute(_attach_archive_sql(table, low, high), using=using)
     except (_Changed, DatabaseError) as exc:
         logger.warning("compacting %s scans' findings gave up (%s); the next round retries",
                        len(scan_ids), "findings changed meanwhile" if isinstance(exc, _Changed) else exc)
         _execute(f"DROP TABLE IF EXISTS {_q(table)}", using=using)
         return 0
-    build_indexes(table, f"a_{name}", using)
+    build_indexes(table, f"a_{low}_{high}", using)
     return len(scan_ids)
 
 

@@ -165,7 +165,8 @@ def test_migration_moves_existing_findings_into_partitions_and_back():
         executor = MigrationExecutor(connection)
         executor.migrate(after)
         assert sorted(Finding.objects.values_list("id", flat=True)) == ids_before
-        assert _tables_holding(Scan.objects.get(pk=done.pk)) == {partitions.ARCHIVE_PREFIX + "legacy"}
+        archive = partitions.archive_name(done.pk, done.pk + 1)
+        assert _tables_holding(Scan.objects.get(pk=done.pk)) == {archive}
         assert _tables_holding(Scan.objects.get(pk=running.pk)) == {partitions.partition_name(running.pk)}
         new = Finding.objects.create(scan_id=running.pk, organization_id=org_id, entity="EMAIL", category="c",
                                      severity=2, confidence=0.5, masked_value="m", value_hash="f" * 64)
@@ -223,7 +224,7 @@ def test_compaction_folds_old_finished_scans_into_one_indexed_archive():
     before = _ids(old + recent)
 
     assert partitions.compact(older_than=timedelta(hours=1)) == 3
-    archive = partitions.ARCHIVE_PREFIX + f"c{old[0].pk}_3"
+    archive = partitions.archive_name(old[0].pk, old[2].pk + 1)
     assert all(_tables_holding(scan) == {archive} for scan in old)
     assert _tables_holding(recent[0]) == {partitions.partition_name(recent[0].pk)}
     assert _ids(old + recent) == before
@@ -244,6 +245,27 @@ def test_compaction_folds_old_finished_scans_into_one_indexed_archive():
     old[1].delete()  # an archived scan's findings go with it, the others stay
     assert not Finding.objects.filter(scan_id=deleted).exists()
     assert Finding.objects.filter(scan__in=[old[0], old[2]]).count() == 8
+
+
+@pytest.mark.django_db
+def test_compaction_folds_only_neighbours_so_an_archive_is_a_range_of_scans():
+    first = _finished_scans(1, findings=2, ended_ago=timedelta(hours=2))
+    org = first[0].organization
+    running = _new_scan(org)
+    later = _finished_scans(2, findings=2, ended_ago=timedelta(hours=2), org=org)
+
+    assert partitions.compact(older_than=timedelta(hours=1)) == 2  # the running scan splits the run
+    assert all(_tables_holding(s) == {partitions.archive_name(later[0].pk, later[1].pk + 1)} for s in later)
+    assert _tables_holding(first[0]) == {partitions.partition_name(first[0].pk)}
+
+    ended = timezone.now() - timedelta(hours=2)
+    Scan.objects.filter(pk=running.pk).update(status="failed", created_at=ended, finished_at=ended)
+    partitions.finalize(running.pk)
+    assert partitions.compact(older_than=timedelta(hours=1)) == 2  # up to the archive, not into it
+    assert _tables_holding(first[0]) == {partitions.archive_name(first[0].pk, running.pk + 1)}
+    assert len(partitions.archives()) == 2
+    new = _new_scan(org)  # a new scan's id lies above every archive's range
+    assert _tables_holding(new) == set() and partitions.partition_name(new.pk) not in partitions.archives()
 
 
 @pytest.mark.django_db

@@ -1,9 +1,9 @@
 """Findings partitioned by scan on PostgreSQL (``dataguardian.scans.partitions``).
 
 Also replaces the value-hash CHECK with one PostgreSQL evaluates cheaply.
-Existing findings move: those of finished scans into one archive partition,
-those of unfinished scans into partitions of their own. Other databases keep
-the plain table.
+Existing findings move: unfinished scans get partitions of their own, and
+each run of neighbouring finished scans (by id, no unfinished scan between)
+goes into one archive partition. Other databases keep the plain table.
 """
 
 import django.db.models.functions.text
@@ -23,24 +23,34 @@ def to_partitioned(apps, schema_editor):
     run("ALTER TABLE scans_finding RENAME TO scans_finding_unpartitioned")
     run("ALTER SEQUENCE scans_finding_id_seq RENAME TO scans_finding_unpartitioned_id_seq")
     run("CREATE TABLE scans_finding (LIKE scans_finding_unpartitioned INCLUDING DEFAULTS "
-        "INCLUDING CONSTRAINTS) PARTITION BY LIST (scan_id)")
+        "INCLUDING CONSTRAINTS) PARTITION BY RANGE (scan_id)")
     run("CREATE SEQUENCE scans_finding_id_seq OWNED BY scans_finding.id")
     run("SELECT setval('scans_finding_id_seq', "
         "(SELECT COALESCE(max(id), 0) + 1 FROM scans_finding_unpartitioned), false)")
     run("ALTER TABLE scans_finding ALTER COLUMN id SET DEFAULT nextval('scans_finding_id_seq')")
 
     Scan = apps.get_model("scans", "Scan")
-    finished = list(Scan.objects.using(using).exclude(status__in=UNFINISHED).values_list("pk", flat=True))
-    if finished:
-        table = partitions.create_archive("legacy", using)
-        run(f"INSERT INTO {table} SELECT * FROM scans_finding_unpartitioned "
-            f"WHERE scan_id = ANY(%s)", [finished])
-        partitions.attach_archive("legacy", finished, using)
-    unfinished = Scan.objects.using(using).filter(status__in=UNFINISHED).values_list("pk", "organization_id")
-    for scan_id, organization_id in unfinished:
+    scans = Scan.objects.using(using).order_by("pk").values_list("pk", "status", "organization_id")
+    open_run: list[int] = []
+
+    def close_run() -> None:
+        if open_run:
+            low, high = open_run[0], open_run[-1] + 1
+            table = partitions.create_archive(low, high, using)
+            run(f"INSERT INTO {table} SELECT * FROM scans_finding_unpartitioned "
+                f"WHERE scan_id >= %s AND scan_id < %s", [low, high])
+            partitions.attach_archive(low, high, using)
+            open_run.clear()
+
+    for scan_id, status, organization_id in scans:
+        if status not in UNFINISHED:
+            open_run.append(scan_id)
+            continue
+        close_run()
         partitions.create_for_scan(scan_id, organization_id, using)
         run("INSERT INTO scans_finding SELECT * FROM scans_finding_unpartitioned WHERE scan_id = %s",
             [scan_id])
+    close_run()
     run("DROP TABLE scans_finding_unpartitioned")
 
 
