@@ -40,6 +40,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _scanner_cache_in_a_temporary_folder(tmp_path_factory):
+    """The compiled-matcher cache (DG_SCANNER_CACHE_DIR) of the tests' own, not the user's ~/.cache."""
+    previous = os.environ.get("DG_SCANNER_CACHE_DIR")
+    os.environ["DG_SCANNER_CACHE_DIR"] = str(tmp_path_factory.mktemp("scanner-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("DG_SCANNER_CACHE_DIR", None)
+    else:
+        os.environ["DG_SCANNER_CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _drop_unflushed_query_statistics():
     """Processes flush their query statistics at exit; the test database is gone by then."""
     yield
