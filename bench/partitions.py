@@ -11,8 +11,8 @@ connection Django uses:
   (``organization_id = O AND value_hash = H``), which cannot prune by scan
   and plans for every partition.
 
-Then folds them all into archives of 100 scans (``partitions.compact``, what
-the maintenance task does an hour after a scan ends) and times both again.
+Then folds them all into archives of 100 scans (``dataguardian.scans.compaction``,
+what the maintenance task does an hour after a scan ends) and times both again.
 
     .venv/bin/python bench/partitions.py [--scans 3000] [--steps 100,1000,3000]
 
@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--steps", default="100,1000,3000")
     args = parser.parse_args()
     setup_django()
-    from dataguardian.scans import partitions
+    from dataguardian.scans import compaction, partitions
 
     if not partitions.enabled():
         raise SystemExit("bench/partitions.py needs PostgreSQL with migration scans.0005 applied")
@@ -149,7 +149,7 @@ def main() -> None:
               f"org lookup {shown(results[step]['org_lookup'])}")
     started = time.perf_counter()
     folded = 0
-    while done := partitions.compact(older_than=timedelta(0)):
+    while done := compaction.compact(older_than=timedelta(0)):
         folded += done
     compacted = measure()
     print(f"compacted {folded} scans into {len(partitions.archives())} archives in "

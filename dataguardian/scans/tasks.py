@@ -15,7 +15,7 @@ from celery.exceptions import MaxRetriesExceededError
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from dataguardian.scans import partitions
+from dataguardian.scans import compaction
 from dataguardian.scans.services import pipeline, sweep
 
 logger = logging.getLogger(__name__)
@@ -92,4 +92,4 @@ def sweep_stale_scans() -> dict[str, int]:
 @shared_task(acks_late=True, ignore_result=True)
 def maintain_finding_partitions() -> dict[str, int]:
     """Finish what an interrupted scan end left: unindexed partitions, orphans (PostgreSQL)."""
-    return partitions.maintain()
+    return compaction.maintain()

@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from dataguardian.scanner.types import Finding as EngineFinding
-from dataguardian.scans import ingest, partitions
+from dataguardian.scans import compaction, ingest, partitions
 from dataguardian.scans.models import Finding, Scan
 from tests.scans.pipeline_support import make_org
 
@@ -191,11 +191,11 @@ def test_maintenance_indexes_finished_scans_left_unindexed_and_drops_orphans():
     gone = _new_scan(org)
     gone_table = partitions.partition_name(gone.pk)
     gone.delete()
-    done = partitions.maintain()
+    done = compaction.maintain()
     assert done["finalized"] == 1 and done["dropped"] >= 1
     assert partitions.is_finalized(finished.pk) and not partitions.is_finalized(running.pk)
     assert _one("SELECT to_regclass(%s)", [gone_table]) == (None,)
-    assert partitions.maintain()["finalized"] == 0
+    assert compaction.maintain()["finalized"] == 0
 
 
 def _finished_scans(count: int, findings: int, ended_ago: timedelta, org=None) -> list[Scan]:
@@ -223,7 +223,7 @@ def test_compaction_folds_old_finished_scans_into_one_indexed_archive():
     running = _new_scan(old[0].organization)
     before = _ids(old + recent)
 
-    assert partitions.compact(older_than=timedelta(hours=1)) == 3
+    assert compaction.compact(older_than=timedelta(hours=1)) == 3
     archive = partitions.archive_name(old[0].pk, old[2].pk + 1)
     assert all(_tables_holding(scan) == {archive} for scan in old)
     assert _tables_holding(recent[0]) == {partitions.partition_name(recent[0].pk)}
@@ -240,7 +240,7 @@ def test_compaction_folds_old_finished_scans_into_one_indexed_archive():
                        "ORDER BY severity DESC, id LIMIT 5", [old[1].pk])
         assert "finding_scan_severity_idx_a_" in "\n".join(row[0] for row in cursor.fetchall())
 
-    assert partitions.compact(older_than=timedelta(hours=1)) == 0  # nothing left that old
+    assert compaction.compact(older_than=timedelta(hours=1)) == 0  # nothing left that old
     deleted = old[1].pk
     old[1].delete()  # an archived scan's findings go with it, the others stay
     assert not Finding.objects.filter(scan_id=deleted).exists()
@@ -254,14 +254,14 @@ def test_compaction_folds_only_neighbours_so_an_archive_is_a_range_of_scans():
     running = _new_scan(org)
     later = _finished_scans(2, findings=2, ended_ago=timedelta(hours=2), org=org)
 
-    assert partitions.compact(older_than=timedelta(hours=1)) == 2  # the running scan splits the run
+    assert compaction.compact(older_than=timedelta(hours=1)) == 2  # the running scan splits the run
     assert all(_tables_holding(s) == {partitions.archive_name(later[0].pk, later[1].pk + 1)} for s in later)
     assert _tables_holding(first[0]) == {partitions.partition_name(first[0].pk)}
 
     ended = timezone.now() - timedelta(hours=2)
     Scan.objects.filter(pk=running.pk).update(status="failed", created_at=ended, finished_at=ended)
     partitions.finalize(running.pk)
-    assert partitions.compact(older_than=timedelta(hours=1)) == 2  # up to the archive, not into it
+    assert compaction.compact(older_than=timedelta(hours=1)) == 2  # up to the archive, not into it
     assert _tables_holding(first[0]) == {partitions.archive_name(first[0].pk, running.pk + 1)}
     assert len(partitions.archives()) == 2
     new = _new_scan(org)  # a new scan's id lies above every archive's range
@@ -279,7 +279,7 @@ def test_compaction_gives_up_when_findings_change_between_copy_and_swap(monkeypa
             ingest.write_findings(scans[0], _engine_findings(1, start=999))
 
     monkeypatch.setattr(partitions, "build_indexes", late_write)
-    assert partitions.compact(older_than=timedelta(hours=1)) == 0
+    assert compaction.compact(older_than=timedelta(hours=1)) == 0
     assert _tables_holding(scans[0]) == {partitions.partition_name(scans[0].pk)}
     assert Finding.objects.filter(scan=scans[0]).count() == 4
     assert _one("SELECT count(*) FROM pg_class WHERE relname LIKE 'scans\\_finding\\_archive\\_%%'") == (0,)
@@ -288,8 +288,8 @@ def test_compaction_gives_up_when_findings_change_between_copy_and_swap(monkeypa
 @pytest.mark.django_db(transaction=True)
 def test_compaction_gives_up_rather_than_wait_long_for_a_reader(monkeypatch):
     scans = _finished_scans(2, findings=3, ended_ago=timedelta(hours=2))
-    monkeypatch.setattr(partitions, "SWAP_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(compaction, "SWAP_LOCK_TIMEOUT", "200ms")
     with _reader():
-        assert partitions.compact(older_than=timedelta(hours=1)) == 0
+        assert compaction.compact(older_than=timedelta(hours=1)) == 0
     assert all(_tables_holding(s) == {partitions.partition_name(s.pk)} for s in scans)
-    assert partitions.compact(older_than=timedelta(hours=1)) == 2  # the reader gone, the next round does it
+    assert compaction.compact(older_than=timedelta(hours=1)) == 2  # the reader gone, the next round does it

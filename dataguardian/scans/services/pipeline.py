@@ -261,7 +261,7 @@ def cleanup(scan_id: int) -> None:
     _remove_upload(scan)
     try:
         partitions.finalize(scan_id)
-    except DatabaseError:  # the beat task partitions.maintain finishes it later
+    except DatabaseError:  # the beat task (compaction.maintain) finishes it later
         logger.exception("scan %s: indexing its findings failed; left to the maintenance task", scan_id)
 
 
