@@ -19,11 +19,9 @@ from django.utils import timezone
 from dataguardian.scans import partitions
 from dataguardian.scans.partitions import (
     ARCHIVE_PREFIX,
-    OWN_PREFIX,
     PARENT,
     archives,
     attach_archive_sql,
-    attached,
     bound_archive,
     constraints,
     create_archive,
@@ -31,7 +29,9 @@ from dataguardian.scans.partitions import (
     enabled,
     execute,
     finalize,
+    finalized_scan_ids,
     foreign_key_statements,
+    own_partitions,
     partition_name,
     quote,
     unfinalized_scans,
@@ -62,11 +62,9 @@ def _eligible(scan_ids: list[int], older_than: timedelta, using: str) -> set[int
     """Of these scans with own partitions: finished before ``older_than`` ago and finalized."""
     from dataguardian.scans.models import UNFINISHED_STATUSES, Scan
 
-    finalized = {int(name[len(OWN_PREFIX):-len("_pkey")]) for (name,) in execute(
-        "SELECT conname FROM pg_constraint WHERE contype = 'p' AND conname LIKE %s",
-        [OWN_PREFIX.replace("_", r"\_") + "%"], using)}
     return set(Scan.objects.using(using)
-               .filter(pk__in=set(scan_ids) & finalized, finished_at__lt=timezone.now() - older_than)
+               .filter(pk__in=set(scan_ids) & finalized_scan_ids(using),
+                       finished_at__lt=timezone.now() - older_than)
                .exclude(status__in=UNFINISHED_STATUSES).values_list("pk", flat=True))
 
 
@@ -77,7 +75,7 @@ def compaction_candidates(older_than: timedelta, limit: int, using: str = "defau
     neighbours among all partitions: a running scan's own partition, or an
     archive, ends a run.
     """
-    own = [int(t[len(OWN_PREFIX):]) for t in attached(OWN_PREFIX, using)]
+    own = list(own_partitions(using))
     eligible = _eligible(own, older_than, using)
     bounds = sorted([(scan_id, scan_id in eligible) for scan_id in own]
                     + [(int(t[len(ARCHIVE_PREFIX):].split("_")[0]), False) for t in archives(using)])

@@ -262,15 +262,25 @@ def attach_archive(low: int, high: int, using: str = "default") -> str:
     return table
 
 
+def own_partitions(using: str = "default") -> dict[int, str]:
+    """Scan id -> the scan's own attached partition."""
+    return {int(table[len(OWN_PREFIX):]): table for table in attached(OWN_PREFIX, using)}
+
+
+def finalized_scan_ids(using: str = "default") -> set[int]:
+    """Scans whose own partition has its primary key, the last step of ``finalize``."""
+    rows = execute("SELECT conname FROM pg_constraint WHERE contype = 'p' AND conname LIKE %s",
+                   [OWN_PREFIX.replace("_", r"\_") + "%"], using)
+    return {int(name[len(OWN_PREFIX):-len("_pkey")]) for (name,) in rows}
+
+
 def orphans(using: str = "default") -> list[str]:
     """Own partitions whose scan no longer exists."""
-    rows = execute(
-        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = to_regclass(%s) AND c.relname LIKE %s "
-        "AND NOT EXISTS (SELECT 1 FROM scans_scan s "
-        "                WHERE s.id = substr(c.relname, %s)::bigint)",
-        [PARENT, OWN_PREFIX.replace("_", r"\_") + "%", len(OWN_PREFIX) + 1], using)
-    return [r[0] for r in rows]
+    from dataguardian.scans.models import Scan
+
+    own = own_partitions(using)
+    alive = set(Scan.objects.using(using).filter(pk__in=own).values_list("pk", flat=True))
+    return sorted(table for scan_id, table in own.items() if scan_id not in alive)
 
 
 def drop_orphans(using: str = "default") -> int:
@@ -292,20 +302,15 @@ def unfinalized_scans(using: str = "default") -> list[int]:
     """Finished scans whose partition has not been (completely) indexed."""
     from dataguardian.scans.models import UNFINISHED_STATUSES, Scan
 
-    rows = execute(
-        "SELECT substr(c.relname, %s)::bigint FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = to_regclass(%s) AND c.relname LIKE %s "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')",
-        [len(OWN_PREFIX) + 1, PARENT, OWN_PREFIX.replace("_", r"\_") + "%"], using)
-    ids = [r[0] for r in rows]
-    finished = Scan.objects.using(using).filter(pk__in=ids).exclude(status__in=UNFINISHED_STATUSES)
+    pending = set(own_partitions(using)) - finalized_scan_ids(using)
+    finished = Scan.objects.using(using).filter(pk__in=pending).exclude(status__in=UNFINISHED_STATUSES)
     return sorted(finished.values_list("pk", flat=True))
 
 
 def attached(prefix: str, using: str) -> list[str]:
     rows = execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
                    "WHERE i.inhparent = to_regclass(%s) AND c.relname LIKE %s ORDER BY c.relname",
-                    [PARENT, prefix.replace("_", r"\_") + "%"], using)
+                   [PARENT, prefix.replace("_", r"\_") + "%"], using)
     return [row[0] for row in rows]
 
 
