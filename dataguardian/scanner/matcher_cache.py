@@ -39,6 +39,9 @@ DISABLED = frozenset({"off", "0", "false", "no", "none"})
 FORMAT = b"dataguardian-hyperscan-1"  # change when the file layout or the key's inputs change
 MAX_FILE_BYTES = 64 * 1024 * 1024
 DIGEST_BYTES = hashlib.sha256().digest_size
+# Databases kept in the folder (this one and the most recently used others):
+# each pattern change or hyperscan upgrade leaves a file of about 700 KB.
+KEPT_FILES = 4
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +103,8 @@ def load(directory: Path, key: str) -> bytes | None:
             or data[len(header):len(header) + DIGEST_BYTES] != hashlib.sha256(body).digest()):
         logger.debug("ignoring %s: not a complete database for this key", path)
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used now: ``prune`` keeps the most recently used
     return body
 
 
@@ -118,6 +123,19 @@ def store(directory: Path, key: str, database: bytes) -> None:
             raise
     except OSError as exc:
         logger.debug("compiled database not cached in %s: %s", directory, exc)
+        return
+    prune(directory, keep=_path(directory, key))
+
+
+def prune(directory: Path, keep: Path, kept: int = KEPT_FILES) -> None:
+    """Remove all but the ``kept`` most recently used databases (other pattern sets, versions)."""
+    try:
+        others = [p for p in directory.glob("hyperscan-*.db") if p != keep]
+        others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        for path in others[kept - 1:]:
+            path.unlink()
+    except OSError as exc:  # another process pruning at the same time, a vanished file
+        logger.debug("cache folder %s not pruned: %s", directory, exc)
 
 
 def _path(directory: Path, key: str) -> Path:

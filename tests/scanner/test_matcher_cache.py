@@ -172,3 +172,16 @@ def test_command_line_output_is_the_same_cold_warm_damaged_and_off(tmp_path):
     path.write_bytes(path.read_bytes()[:-100])
     assert scan(str(folder)) == cold
     assert scan("off") == cold
+
+
+def test_storing_keeps_only_the_most_recently_used_databases(tmp_path):
+    old = [tmp_path / f"hyperscan-{'%064x' % n}.db" for n in range(6)]
+    for age, path in enumerate(old):  # old[0] the most recently used
+        path.write_bytes(b"x")
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))
+    (tmp_path / "notes.txt").write_text("not ours")
+    matcher_cache.store(tmp_path, "f" * 64, b"database")
+    left = sorted(p.name for p in tmp_path.iterdir())
+    recent = [p.name for p in old[:matcher_cache.KEPT_FILES - 1]]
+    assert left == sorted([f"hyperscan-{'f' * 64}.db", "notes.txt", *recent])
+    assert matcher_cache.load(tmp_path, "f" * 64) == b"database"
