@@ -120,7 +120,7 @@ def compact(older_than: timedelta = COMPACT_AFTER, batch: int = COMPACT_BATCH, u
                 f"WHERE scan_id >= %s AND scan_id < %s", [low, high], using)
         copied = _counts(table, low, high, using)
         bound_archive(table, low, high, using)
-        partitions.build_indexes(table, f"a_{low}_{high}", using, foreign_keys=False)
+        partitions.build_indexes(table, using, foreign_keys=False)
         with transaction.atomic(using=using):
             execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'", using=using)
             execute(f"LOCK TABLE {quote(PARENT)} IN ACCESS EXCLUSIVE MODE", using=using)
@@ -135,7 +135,7 @@ def compact(older_than: timedelta = COMPACT_AFTER, batch: int = COMPACT_BATCH, u
                        len(scan_ids), "findings changed meanwhile" if isinstance(exc, _Changed) else exc)
         execute(f"DROP TABLE IF EXISTS {quote(table)}", using=using)
         return 0
-    partitions.build_indexes(table, f"a_{low}_{high}", using)
+    partitions.build_indexes(table, using)
     return len(scan_ids)
 
 
@@ -148,7 +148,7 @@ def _repair_archives(using: str) -> None:
     for table in archives(using):
         have = constraints(table, using)
         if not all(have.get(name) for name, _ in foreign_key_statements(table)):
-            partitions.build_indexes(table, "a_" + table[len(ARCHIVE_PREFIX):], using)
+            partitions.build_indexes(table, using)
 
 
 def maintain(using: str = "default") -> dict[str, int]:

@@ -111,10 +111,18 @@ def create_for_scan(scan_id: int, organization_id: int, using: str = "default") 
                 f"FOR VALUES FROM ({int(scan_id)}) TO ({int(scan_id) + 1})", using=using)
 
 
-def _index_statements(table: str, suffix: str) -> list[tuple[str, str]]:
+def _index_suffix(table: str) -> str:
+    """What a partition's index names end in: ``s<id>`` (a scan's own), ``a_<low>_<high>`` (an archive)."""
+    if table.startswith(ARCHIVE_PREFIX):
+        return "a_" + table[len(ARCHIVE_PREFIX):]
+    return table[len(PARENT) + 1:]
+
+
+def _index_statements(table: str) -> list[tuple[str, str]]:
     """(name, CREATE INDEX) for each of Finding's Meta.indexes, on ``table``."""
     from dataguardian.scans.models import Finding
 
+    suffix = _index_suffix(table)
     statements = []
     for index in Finding._meta.indexes:
         if index.condition is not None or index.expressions or index.opclasses:
@@ -157,10 +165,10 @@ def constraints(table: str, using: str) -> dict[str, bool]:
     return dict(rows)
 
 
-def build_indexes(table: str, suffix: str, using: str = "default", foreign_keys: bool = True) -> None:
+def build_indexes(table: str, using: str = "default", foreign_keys: bool = True) -> None:
     """Meta.indexes, validated foreign keys (unless told not to) and the primary key; skips what exists."""
     have = constraints(table, using)
-    _build_side_by_side([statement for _name, statement in _index_statements(table, suffix)], using)
+    _build_side_by_side([statement for _name, statement in _index_statements(table)], using)
     for name, statement in foreign_key_statements(table) if foreign_keys else []:
         if name not in have:
             # Its own short transaction: the lock on the referenced table must not outlive it.
@@ -206,14 +214,14 @@ def is_finalized(scan_id: int, using: str = "default") -> bool:
     rows = execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table], using)
     indexes = {row[0] for row in rows}
     return (f"{table}_pkey" in have and all(have.get(name) for name, _ in foreign_key_statements(table))
-            and all(name in indexes for name, _ in _index_statements(table, f"s{int(scan_id)}")))
+            and all(name in indexes for name, _ in _index_statements(table)))
 
 
 def finalize(scan_id: int, using: str = "default") -> bool:
     """Index a finished scan's partition; False when it has none (other databases, archives)."""
     if not enabled(using) or not exists(partition_name(scan_id), using):
         return False
-    build_indexes(partition_name(scan_id), f"s{int(scan_id)}", using)
+    build_indexes(partition_name(scan_id), using)
     return True
 
 
@@ -257,7 +265,7 @@ def attach_archive(low: int, high: int, using: str = "default") -> str:
     """
     table = archive_name(low, high)
     bound_archive(table, low, high, using)
-    build_indexes(table, f"a_{int(low)}_{int(high)}", using)
+    build_indexes(table, using)
     execute(attach_archive_sql(table, low, high), using=using)
     return table
 
