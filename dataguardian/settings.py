@@ -278,6 +278,15 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
 DG_MAX_UPLOAD_MB = env_int(env, "DG_MAX_UPLOAD_MB", 200, minimum=1)
+# Files in one upload: counted while the request is read (scans.uploads), so
+# one more gets a form error naming the limit instead of Django's bare 400.
+DG_MAX_UPLOAD_FILES = env_int(env, "DG_MAX_UPLOAD_FILES", 100, minimum=1)
+DATA_UPLOAD_MAX_NUMBER_FILES = DG_MAX_UPLOAD_FILES + 1
+FILE_UPLOAD_HANDLERS = [
+    "dataguardian.scans.uploads.FileCountLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DG_KEEP_UPLOADS = env_bool(env, "DG_KEEP_UPLOADS", default=False)
@@ -288,6 +297,7 @@ DG_SIGNIN_LOCKOUT_SECONDS = env_int(env, "DG_SIGNIN_LOCKOUT_SECONDS", 900, minim
 # Scan pipeline (dataguardian/scans): upload checks, chunking, retries, stale scans.
 DG_MAX_UNCOMPRESSED_MB = env_int(env, "DG_MAX_UNCOMPRESSED_MB", 10_240, minimum=1)
 DG_MAX_COMPRESSION_RATIO = env_int(env, "DG_MAX_COMPRESSION_RATIO", 200, minimum=2)
+DG_MAX_ARCHIVE_MEMBERS = env_int(env, "DG_MAX_ARCHIVE_MEMBERS", 10_000, minimum=1)
 DG_CHUNK_MB = env_int(env, "DG_CHUNK_MB", 8, minimum=1)
 DG_CHUNK_FILES = env_int(env, "DG_CHUNK_FILES", 500, minimum=1)
 DG_CHUNK_MAX_RETRIES = env_int(env, "DG_CHUNK_MAX_RETRIES", 3)

@@ -120,7 +120,7 @@ def scan_file(path: str, engine: SegmentScanner, limits: Limits | None = None,
         return
     with handle:
         yield from scan_stream(handle, path, os.path.basename(path), size, engine,
-                               Budget(limits), depth=0)
+                               Budget(limits, source_size=size), depth=0)
 
 
 def scan_stream(stream: BinaryIO, path: str, name: str, size: int | None,

@@ -45,7 +45,7 @@ class ScanForm(forms.Form):
         help_text="Source code scans look harder for secrets and keys.",
     )
     files = MultipleFileField(
-        required=False, label="Files",
+        required=False, label="Files", allow_empty_file=True,
         help_text="Several files, or one archive (.zip, .tar, .tar.gz).",
     )
     folder = forms.ChoiceField(required=False, label="Folder")
@@ -63,7 +63,9 @@ class ScanForm(forms.Form):
         self.fields["folder"].choices = [("", "Choose a folder…")] + [(f, f) for f in folders]
         self.folders_available = bool(folders)
         self.max_upload_bytes = settings.DG_MAX_UPLOAD_MB * 1024 * 1024
-        self.fields["files"].help_text += f" Up to {filesizeformat(self.max_upload_bytes)} in total."
+        self.fields["files"].help_text += (
+            f" Up to {settings.DG_MAX_UPLOAD_FILES} files and "
+            f"{filesizeformat(self.max_upload_bytes)} in total; empty files are skipped.")
 
     def clean(self):
         data = super().clean()
@@ -83,6 +85,13 @@ class ScanForm(forms.Form):
         # Size, emptiness and content are judged by services.store_upload, once.
         if not files:
             self.add_error("files", "Choose at least one file or an archive to upload.")
+
+    def refuse_too_many_files(self) -> None:
+        """The request carried more files than DG_MAX_UPLOAD_FILES (scans.uploads stopped it)."""
+        self.full_clean()
+        self.errors.clear()
+        self.add_error("files", f"You can upload at most {settings.DG_MAX_UPLOAD_FILES} files at "
+                       "once; put more in a zip archive and upload that.")
 
 
 def _choices(pairs, blank: str) -> list[tuple[str, str]]:

@@ -25,10 +25,16 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from dataguardian.scanner.archives import (
+    Budget,
+    Limits,
+    check_gzip_trailer,
+    check_zip_directory,
+    zip_member_problem,
+)
+from dataguardian.scanner.streams import LimitExceeded
+
 MiB = 1024 * 1024
-# Ratios are only judged on members that inflate past this; small files
-# (a text file of spaces) compress well and are harmless.
-RATIO_FLOOR = MiB
 ARCHIVE_NAME_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".bz2", ".tbz2", ".xz", ".txz")
 UNSUPPORTED_MAGIC = {b"7z\xbc\xaf\x27\x1c": "7-Zip", b"Rar!\x1a\x07": "RAR"}
 DB_SCHEMES = {"postgres": "postgres", "postgresql": "postgres", "pgsql": "postgres", "sqlite": "sqlite"}
@@ -64,17 +70,31 @@ def archive_kind(head: bytes) -> str | None:
     return None
 
 
+def archive_limits() -> Limits:
+    """The scanner's archive limits as this installation sets them (upload check and workers)."""
+    return Limits(
+        max_total_bytes=settings.DG_MAX_UNCOMPRESSED_MB * MiB,
+        max_ratio=float(settings.DG_MAX_COMPRESSION_RATIO),
+        max_members=settings.DG_MAX_ARCHIVE_MEMBERS,
+    )
+
+
 def store_upload(files: list[UploadedFile]) -> Path:
     """Check uploaded files by content and store them in a new folder.
 
     Returns ``MEDIA_ROOT/uploads/<uuid>/``. Raises ``ScanSourceError`` when
-    nothing was sent, the total is over ``DG_MAX_UPLOAD_MB``, a file is empty,
-    a file named like an archive is not one (or is a type we cannot read), or
-    an archive would inflate past ``DG_MAX_UNCOMPRESSED_MB`` or by more than
-    ``DG_MAX_COMPRESSION_RATIO`` (a zip bomb). On error nothing is left on disk.
+    nothing was sent, every file is empty, the total is over
+    ``DG_MAX_UPLOAD_MB``, a file named like an archive is not one (or is a
+    type we cannot read), or the archives' directories promise a bomb: more
+    than ``DG_MAX_ARCHIVE_MEMBERS`` members or ``DG_MAX_UNCOMPRESSED_MB`` in
+    all, or a ratio past ``DG_MAX_COMPRESSION_RATIO`` (scanner.archives'
+    rules). An empty file among others is stored as it is: the scan lists it
+    among the files not scanned. On error nothing is left on disk.
     """
     if not files:
         raise ScanSourceError("No file was uploaded.")
+    if not any(f.size for f in files):
+        raise ScanSourceError("Every uploaded file is empty: there is nothing to scan.")
     limit = settings.DG_MAX_UPLOAD_MB * MiB
     total = sum(f.size or 0 for f in files)
     if total > limit:
@@ -83,17 +103,17 @@ def store_upload(files: list[UploadedFile]) -> Path:
         )
     target = uploads_root() / uuid.uuid4().hex
     target.mkdir(parents=True)
+    budget = Budget(archive_limits())
     try:
         names: set[str] = set()
         for upload in files:
             name = _unique(safe_filename(upload.name or "upload"), names)
-            if not upload.size:
-                raise ScanSourceError(f"{name} is empty.")
             path = target / name
             with path.open("xb") as out:
                 for block in upload.chunks():
                     out.write(block)
-            check_file(path, name)
+            if upload.size:
+                check_file(path, name, budget)
     except ScanSourceError:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -106,8 +126,13 @@ def store_upload(files: list[UploadedFile]) -> Path:
     return target
 
 
-def check_file(path: Path, name: str) -> None:
-    """Judge one stored upload by its bytes; raise ScanSourceError if it is bad."""
+def check_file(path: Path, name: str, budget: Budget | None = None) -> None:
+    """Judge one stored upload by its bytes; raise ScanSourceError if it is bad.
+
+    ``budget`` carries the member count and unpacked size of the archives
+    already checked in the same upload.
+    """
+    budget = budget or Budget(archive_limits())
     with path.open("rb") as fh:
         head = fh.read(512)
     if not head:
@@ -118,35 +143,30 @@ def check_file(path: Path, name: str) -> None:
     kind = archive_kind(head)
     if kind is None and name.lower().endswith(ARCHIVE_NAME_SUFFIXES):
         raise ScanSourceError(f"{name} is not an archive (its content is not zip, tar or gzip).")
-    if kind == "zip":
-        _check_zip(path, name)
-    elif kind == "gzip":
-        _check_gzip(path, name)
+    try:
+        if kind == "zip":
+            _check_zip(path, name, budget)
+        elif kind == "gzip":
+            _check_gzip(path, name, budget)
+    except LimitExceeded as exc:
+        raise ScanSourceError(f"{name} was refused: {exc}.") from None
 
 
-def _check_zip(path: Path, name: str) -> None:
+def _check_zip(path: Path, name: str, budget: Budget) -> None:
     """Refuse a zip whose central directory promises too much (a zip bomb)."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ScanSourceError(f"{name} is not a readable zip archive (damaged or truncated).") from exc
-    max_total = settings.DG_MAX_UNCOMPRESSED_MB * MiB
-    max_ratio = settings.DG_MAX_COMPRESSION_RATIO
-    inflated = sum(info.file_size for info in infos)
-    if inflated > max_total:
-        raise ScanSourceError(
-            f"{name} would unpack to {inflated / MiB:,.0f} MB, over the limit of "
-            f"{settings.DG_MAX_UNCOMPRESSED_MB:,} MB (zip bomb?)."
-        )
+    check_zip_directory(infos, path.stat().st_size, budget)
     for info in infos:
-        if info.file_size > RATIO_FLOOR and info.file_size / max(info.compress_size, 1) > max_ratio:
-            raise ScanSourceError(
-                f"{name} contains a member compressed more than {max_ratio}:1 (zip bomb?)."
-            )
+        problem = zip_member_problem(info, budget.limits)
+        if problem:
+            raise LimitExceeded(problem)
 
 
-def _check_gzip(path: Path, name: str) -> None:
+def _check_gzip(path: Path, name: str, budget: Budget) -> None:
     """A gzip's trailer holds its unpacked size modulo 4 GiB: refuse absurd ratios.
 
     Sizes past 4 GiB wrap around and slip through; the scanner's own limits
@@ -158,10 +178,7 @@ def _check_gzip(path: Path, name: str) -> None:
     with path.open("rb") as fh:
         fh.seek(-4, os.SEEK_END)
         inflated = int.from_bytes(fh.read(4), "little")
-    if inflated > settings.DG_MAX_UNCOMPRESSED_MB * MiB or (
-        inflated > RATIO_FLOOR and inflated / size > settings.DG_MAX_COMPRESSION_RATIO
-    ):
-        raise ScanSourceError(f"{name} unpacks to far more than its size (gzip bomb?).")
+    check_gzip_trailer(inflated, size, budget)
 
 
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._ ()+-]+")

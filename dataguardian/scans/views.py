@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dataguardian.orgs.models import Role
 from dataguardian.orgs.scoping import has_role, member_required
-from dataguardian.scans import charts, exports, selectors, services
+from dataguardian.scans import charts, exports, selectors, services, uploads
 from dataguardian.scans.forms import DATABASE, FOLDER, UPLOAD, FindingFilterForm, ScanFilterForm, ScanForm
 from dataguardian.scans.models import Scan
 from sessions_ext import activity
@@ -67,7 +67,9 @@ def _start_scan(request: HttpRequest, form: ScanForm) -> Scan:
 @member_required(role=Role.ANALYST)
 def scan_new(request: HttpRequest) -> HttpResponse:
     form = ScanForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and uploads.too_many_files(request):
+        form.refuse_too_many_files()
+    elif request.method == "POST" and form.is_valid():
         try:
             scan = _start_scan(request, form)
         except services.ScanSourceError as exc:

@@ -8,9 +8,11 @@ import stat
 import struct
 import tarfile
 import zipfile
+import zlib
 
 from dataguardian.scanner.archives import Limits, unsafe_name
 from dataguardian.scanner.sources import scan_path
+from tests.scanner.bombs import deflated, raw_zip, small_member_bomb
 from tests.scanner.sample_documents import make_xlsx
 
 MAIL = b"contact: jan@example.nl\n"
@@ -64,7 +66,7 @@ def test_tar_gz_lists_members_directly(tmp_path, email_engine):
 
 
 def test_zip_bomb_by_ratio_is_refused_and_the_rest_goes_on(tmp_path, email_engine):
-    data = zip_bytes({"bomb.txt": b"\0" * (20 * 1024 * 1024), "ok.txt": MAIL})
+    data = zip_bytes({"bomb.txt": b"\0" * (2 * 1024 * 1024), "ok.txt": MAIL})
     found, errors = run(tmp_path, "bomb.zip", data, email_engine)
     assert found == [("bomb.zip!ok.txt", 1)]
     assert len(errors) == 1 and errors[0][0] == "bomb.zip!bomb.txt"
@@ -78,7 +80,7 @@ def test_gzip_bomb_is_stopped_while_streaming(tmp_path, email_engine):
     assert errors[0][0] == "huge.log.gz!huge.log"
 
 
-def test_total_uncompressed_size_limit(tmp_path, email_engine):
+def test_total_uncompressed_size_limit_is_judged_from_the_directory(tmp_path, email_engine):
     import random
 
     rng = random.Random(3)
@@ -86,8 +88,8 @@ def test_total_uncompressed_size_limit(tmp_path, email_engine):
                for i in range(6)}
     limits = Limits(max_total_bytes=1_500_000)
     found, errors = run(tmp_path, "many.zip", zip_bytes(members), email_engine, limits)
-    assert 1 <= len(found) < 6
-    assert any("total uncompressed size" in reason for _, reason in errors)
+    assert found == []
+    assert errors[0][0] == "many.zip" and "over the limit of 1.4 MiB" in errors[0][1]
 
 
 def test_encrypted_member_is_reported(tmp_path, email_engine):
@@ -142,7 +144,8 @@ def test_depth_and_member_count_limits(tmp_path, email_engine):
     assert run(tmp_path, "n.zip", nested, email_engine)[0] == [("n.zip!l1.zip!l2.zip!deep.txt", 1)]
     many = zip_bytes({f"{i}.txt": MAIL for i in range(5)})
     found, errors = run(tmp_path, "m.zip", many, email_engine, Limits(max_members=3))
-    assert len(found) == 3 and "more than 3 members" in errors[0][1]
+    assert found == [] and errors == [("m.zip", "more than 3 members in the archive")]
+    assert len(run(tmp_path, "m.zip", many, email_engine, Limits(max_members=5))[0]) == 5
 
 
 def test_member_larger_than_file_limit(tmp_path, email_engine):
@@ -162,3 +165,40 @@ def test_truncated_archives_report_and_keep_what_was_read(tmp_path, email_engine
     found, errors = run(tmp_path, "cut.gz", gzip.compress(body)[:2000], email_engine)
     assert errors == [("cut.gz!cut", "truncated or corrupt compressed data: Compressed file ended "
                                      "before the end-of-stream marker was reached")]
+
+
+def test_small_member_bomb_is_refused_by_the_whole_archive_ratio(tmp_path, email_engine):
+    data = small_member_bomb()  # 2 000 members just under 1 MB: no member is ratio-checked alone
+    assert len(data) < 3 * 1024 * 1024
+    found, errors = run(tmp_path, "parts.zip", data, email_engine)
+    assert found == []
+    assert errors == [("parts.zip", "compression ratio of the whole archive over 200:1 (zip bomb?)")]
+
+
+def test_a_directory_that_lies_about_sizes_is_stopped_while_inflating(tmp_path, email_engine):
+    # The directory declares 50 KB per member (ratio 50:1, 2.4 MB in all); the
+    # data inflates to 12 MB each. zipfile stops at the declared size and
+    # finds the CRC wrong; the whole-archive ratio stops the rest.
+    zeros = b"\0" * (12 * 1024 * 1024)
+    packed, crc = deflated(zeros), zlib.crc32(zeros)
+    data = raw_zip([(f"m{i}.txt", packed, crc, 50 * 1024) for i in range(48)] +
+                   [("ok.txt", deflated(MAIL), zlib.crc32(MAIL), len(MAIL))])
+    found, errors = run(tmp_path, "liar.zip", data, email_engine)
+    assert found == [("liar.zip!ok.txt", 1)]
+    assert len(errors) == 48 and all("CRC" in reason or "corrupt" in reason for _, reason in errors)
+
+
+def test_a_gzip_trailer_that_lies_is_stopped_by_the_ratio_while_inflating(tmp_path, email_engine):
+    data = bytearray(gzip.compress(MAIL + b"\n" * (40 * 1024 * 1024)))
+    data[-4:] = (1000).to_bytes(4, "little")  # the trailer claims 1 000 bytes
+    found, errors = run(tmp_path, "small.txt.gz", bytes(data), email_engine)
+    assert errors == [("small.txt.gz!small.txt", "compression ratio over 200:1 (zip bomb?), stopped")]
+
+
+def test_nested_archives_share_the_whole_source_ratio(tmp_path, email_engine):
+    inner = zip_bytes({f"z{i}.txt": b"\0" * 900_000 for i in range(30)})  # 27 MB in ~30 KB
+    outer = zip_bytes({"inner.zip": inner, "ok.txt": MAIL}, zipfile.ZIP_STORED)
+    found, errors = run(tmp_path, "outer.zip", outer, email_engine)
+    assert found == [("outer.zip!ok.txt", 1)]
+    assert errors == [("outer.zip!inner.zip", "compression ratio of the whole archive over "
+                       "200:1 (zip bomb?)")]

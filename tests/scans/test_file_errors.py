@@ -168,3 +168,18 @@ def test_the_error_list_costs_no_query(analyst, org):
             assert analyst.get(reverse("scans:detail", args=[scan.pk])).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1] <= MAX_QUERIES
+
+
+def test_an_empty_upload_among_others_is_scanned_around_and_noted(
+        member_client, media_root, eager_celery, django_capture_on_commit_callbacks):
+    analyst = member_client(Role.ANALYST)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst.post(reverse("scans:new"), {
+            "source": "upload", "kind": "documents",
+            "files": [upload("empty.txt", b""), upload("notes.txt", MAIL)]})
+    assert response.status_code == 302
+    scan = Scan.objects.get()
+    assert scan.status == ScanStatus.COMPLETED and scan.findings_count == 1
+    assert scan.file_errors == [{"path": "empty.txt", "reason": "empty file, nothing to scan"}]
+    page = analyst.get(response["Location"]).content.decode()
+    assert "empty.txt" in page and "empty file, nothing to scan" in page

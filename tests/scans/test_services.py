@@ -15,7 +15,15 @@ from dataguardian.orgs.models import Role
 from dataguardian.scans.models import Scan, ScanChunk, ScanCredential, ScanJob, ScanStatus
 from dataguardian.scans.services import ScanSourceError, scan_cancel, scan_create, store_upload
 from dataguardian.scans.sources import decrypt_secret
-from tests.scans.pipeline_support import make_member, make_org, media_root, upload, uploads_left  # noqa: F401
+from tests.scanner.bombs import small_member_bomb
+from tests.scans.pipeline_support import (  # noqa: F401
+    make_member,
+    make_org,
+    media_root,
+    upload,
+    uploads_left,
+    zip_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +144,7 @@ BAD_UPLOADS = {
     "damaged zip": ([upload("backup.zip", b"PK\x03\x04" + b"\0" * 100)], "not a readable zip"),
     "7-zip": ([upload("a.7z", b"7z\xbc\xaf\x27\x1c" + b"\0" * 50)], "7-Zip"),
     "zip bomb": ([upload("bomb.zip", _bomb())], "zip bomb"),
-    "gzip bomb": ([upload("bomb.gz", gzip.compress(b"\0" * (16 * 1024 * 1024)))], "gzip bomb"),
+    "gzip bomb": ([upload("bomb.gz", gzip.compress(b"\0" * (16 * 1024 * 1024)))], "zip bomb"),
     "second file bad": ([upload("ok.txt", b"fine"), upload("x.tar.gz", b"nope")], "not an archive"),
 }
 
@@ -220,3 +228,31 @@ def test_viewer_cannot_cancel(org, allowed):
     scan.refresh_from_db()
     assert scan.status == ScanStatus.QUEUED
     assert not ScanChunk.objects.exists()
+
+
+def test_small_member_zip_bomb_is_refused_at_upload(media_root):
+    # 2 000 members just under 1 MB each in a ~2 MB zip: judged from the directory, never inflated.
+    with pytest.raises(ScanSourceError, match="compression ratio of the whole archive over 200:1"):
+        store_upload([upload("parts.zip", small_member_bomb())])
+    assert uploads_left(media_root) == []
+
+
+def test_member_count_and_unpacked_size_are_capped_per_upload(settings, media_root):
+    settings.DG_MAX_ARCHIVE_MEMBERS = 5
+    three = zip_bytes((f"{i}.txt", b"x") for i in range(3))
+    store_upload([upload("a.zip", three)])  # one archive under the cap
+    with pytest.raises(ScanSourceError, match="more than 5 members"):
+        store_upload([upload("a.zip", three), upload("b.zip", three)])
+    settings.DG_MAX_ARCHIVE_MEMBERS, settings.DG_MAX_UNCOMPRESSED_MB = 100, 1
+    half = zip_bytes(iter([("half.txt", os.urandom(600 * 1024))]))
+    store_upload([upload("a.zip", half)])
+    with pytest.raises(ScanSourceError, match="over the limit of 1.0 MiB"):
+        store_upload([upload("a.zip", half), upload("b.zip", half)])
+
+
+def test_an_empty_file_among_others_is_kept_for_the_scan_to_note(media_root):
+    target = store_upload([upload("empty.txt", b""), upload("a.txt", b"mail a@example.nl")])
+    assert sorted(p.name for p in target.iterdir()) == ["a.txt", "empty.txt"]
+    with pytest.raises(ScanSourceError, match="Every uploaded file is empty"):
+        store_upload([upload("empty.txt", b""), upload("also.txt", b"")])
+

@@ -129,3 +129,17 @@ def test_viewer_cannot_post_a_scan(member_client):
                                  "files": [SimpleUploadedFile("a.txt", b"x")]})
     assert response.status_code == 403
     assert Scan.objects.count() == 0
+
+
+def test_too_many_files_get_a_form_error_naming_the_limit(analyst, settings, media_root, caplog):
+    settings.DG_MAX_UPLOAD_FILES = 5
+    files = [SimpleUploadedFile(f"f{i}.txt", b"mail a@example.nl") for i in range(6)]
+    with caplog.at_level("WARNING"):
+        response = analyst.post(URL, {"source": "upload", "kind": "documents", "files": files})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "You can upload at most 5 files at once" in html
+    assert Scan.objects.count() == 0 and _leftovers(media_root) == []
+    assert not [r for r in caplog.records if r.exc_info or r.name.startswith("django.security")]
+    files = [SimpleUploadedFile(f"f{i}.txt", b"mail a@example.nl") for i in range(5)]
+    assert analyst.post(URL, {"source": "upload", "kind": "documents", "files": files}).status_code == 302

@@ -17,8 +17,9 @@ from django.conf import settings
 
 from dataguardian.scanner.archives import Budget, Limits, Member, iter_members
 from dataguardian.scanner.sources import scan_file, scan_stream
+from dataguardian.scanner.streams import LimitExceeded
 from dataguardian.scanner.types import Finding, SourceError
-from dataguardian.scans.sources import MiB, archive_kind, inside
+from dataguardian.scans.sources import MiB, archive_kind, archive_limits, inside
 
 Unit = tuple[str, str | None, int]
 ERROR_PATH_MAX, ERROR_REASON_MAX = 500, 300
@@ -132,9 +133,9 @@ def scan_file_units(root: str, units: list[Unit], engine, limits: Limits,
 def _scan_zip_members(path: str, wanted: set[str], engine, limits: Limits,
                       outcome: ChunkOutcome, root: str) -> None:
     """Scan only ``wanted`` members of one zip, with the scanner's member guards."""
-    budget = Budget(limits)
     try:
         with open(path, "rb") as fh:
+            budget = Budget(limits, source_size=os.fstat(fh.fileno()).st_size)
             for item in iter_members("zip", fh, os.path.basename(path), budget):
                 name = item.name if isinstance(item, Member) else item.path
                 if name not in wanted:
@@ -146,6 +147,8 @@ def _scan_zip_members(path: str, wanted: set[str], engine, limits: Limits,
                 for result in scan_stream(item.stream, f"{path}!{name}", base, item.size, engine,
                                           budget, depth=1):
                     _collect(outcome, result.findings, result.errors, root)
+    except LimitExceeded as exc:
+        outcome.errors.append(file_error(path, f"archive refused: {exc}", root))
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
         outcome.errors.append(file_error(path, f"could not read zip archive: {exc}", root))
 
@@ -175,7 +178,5 @@ def root_prefix(root: str) -> str:
 
 
 def default_limits() -> Limits:
-    return Limits(
-        max_total_bytes=settings.DG_MAX_UNCOMPRESSED_MB * MiB,
-        max_ratio=float(settings.DG_MAX_COMPRESSION_RATIO),
-    )
+    """The scanner's archive limits as this installation sets them."""
+    return archive_limits()
