@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from dataguardian.scanner.archives import Limits
+from dataguardian.scanner.database import DatabaseConnectError
 from dataguardian.scanner.parallel import scan_paths
 from dataguardian.scanner.progress import ProgressBar
 from dataguardian.scanner.report import FORMATS, WRITERS, Summary
@@ -48,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, hash_key: bytes | None = None,
          stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run a scan; 0 when it ran (findings or not), 2 on a usage error."""
+    """Run a scan; 0 when it ran (findings or not), 2 on a usage error or a
+    missing path, 1 when the database cannot be reached (one line on stderr)."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     parser = build_parser()
     try:
@@ -59,6 +61,10 @@ def main(argv: list[str] | None = None, hash_key: bytes | None = None,
     if not args.paths and not args.database_url:
         parser.print_usage(err)
         err.write("scan: error: give at least one PATH or --database-url\n")
+        return 2
+    missing = [path for path in args.paths if not os.path.lexists(path)]
+    if missing:
+        err.write(f"scan: error: {missing[0]}: no such file or folder\n")
         return 2
     key = _hash_key(hash_key, err)
     from dataguardian.scanner.engine import Engine
@@ -79,6 +85,9 @@ def main(argv: list[str] | None = None, hash_key: bytes | None = None,
     except KeyboardInterrupt:
         err.write("\nscan interrupted\n")
         return 130
+    except DatabaseConnectError as exc:
+        err.write(f"scan: error: {exc}: {exc.detail}\n")
+        return 1
     finally:
         if bar:
             bar.close()
@@ -139,7 +148,13 @@ def _confidence(text: str) -> float:
 
 
 def _entity_list(text: str) -> set[str]:
+    from dataguardian.scanner.detectors import ENTITIES
+
     entities = {part.strip().upper() for part in text.split(",") if part.strip()}
     if not entities:
         raise argparse.ArgumentTypeError("name at least one entity")
+    unknown = entities - ENTITIES
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown {', '.join(sorted(unknown))}; valid entities: {', '.join(sorted(ENTITIES))}")
     return entities

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dataguardian.scanner.database import DatabaseSourceError, redact_url, value_segments
+from dataguardian.scanner.database import (
+    DatabaseConnectError,
+    DatabaseSourceError,
+    clean_message,
+    value_segments,
+)
 from dataguardian.scanner.types import Segment
 
 TABLES_SQL = """
@@ -29,14 +34,17 @@ TEXT_TYPENAMES = ("json", "jsonb", "xml", "citext")
 SAMPLE_FACTOR = 20  # tables with more rows than rows * this are sampled with TABLESAMPLE
 
 
-def iter_tables(url: str, *, rows: int, timeout: float) -> Iterator[tuple[str, Iterator[Segment]]]:
+def iter_tables(url: str, hash_key: bytes, *, rows: int,
+                timeout: float) -> Iterator[tuple[str, Iterator[Segment]]]:
     import psycopg
 
     try:
         connection = psycopg.connect(url, connect_timeout=10, application_name="dataguardian-scan")
     except (psycopg.Error, ValueError) as exc:
-        raise DatabaseSourceError(f"cannot connect to {redact_url(url)}: "
-                                  f"{_clean(str(exc), url)}") from exc
+        # The driver's words tell open, closed and filtered ports apart and may
+        # echo the URL: they go to `detail` (cleaned), never to the message.
+        raise DatabaseConnectError("cannot connect to the database",
+                                   clean_message(str(exc), url)) from None
     try:
         connection.read_only = True
         with connection.transaction():
@@ -45,15 +53,16 @@ def iter_tables(url: str, *, rows: int, timeout: float) -> Iterator[tuple[str, I
             tables = connection.execute(TABLES_SQL).fetchall()
             for oid, schema, name, estimate, pages in tables:
                 label = name if schema == "public" else f"{schema}.{name}"
-                yield label, _sample(connection, oid, schema, name, label, estimate, pages, rows)
+                yield label, _sample(connection, oid, schema, name, label, estimate, pages, rows,
+                                     hash_key)
     except psycopg.Error as exc:
-        raise DatabaseSourceError(f"database error: {_clean(str(exc), url)}") from exc
+        raise DatabaseSourceError(f"database error: {clean_message(str(exc), url)}") from exc
     finally:
         connection.close()
 
 
 def _sample(connection: Any, oid: int, schema: str, name: str, label: str, estimate: float,
-            pages: int, rows: int) -> Iterator[Segment]:
+            pages: int, rows: int, hash_key: bytes) -> Iterator[Segment]:
     import psycopg
     from psycopg import sql
 
@@ -81,13 +90,5 @@ def _sample(connection: Any, oid: int, schema: str, name: str, label: str, estim
                     sql.Literal(rows))).fetchall()
     except psycopg.Error as exc:
         raise DatabaseSourceError(f"cannot sample table {label}: {str(exc).strip()}") from exc
-    yield from value_segments(label, columns, len(keys), records)
+    yield from value_segments(label, columns, len(keys), records, hash_key)
 
-
-def _clean(message: str, url: str) -> str:
-    """An error message with the URL's password blanked, in case a driver echoes it."""
-    from urllib.parse import urlsplit
-
-    password = urlsplit(url).password
-    message = message.strip().splitlines()[0] if message.strip() else message
-    return message.replace(password, "***") if password else message

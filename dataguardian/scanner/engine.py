@@ -211,6 +211,7 @@ class Engine:
                     table=segment.table,
                     column_name=segment.column_name,
                     row_key=segment.row_key,
+                    row_key_hash=segment.row_key_hash,
                 )
             )
         return findings

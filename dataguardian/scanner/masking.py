@@ -20,6 +20,18 @@ def keyed_hash(key: bytes, normalised_value: str) -> str:
     return hmac.digest(key, normalised_value.encode("utf-8", "surrogatepass"), hashlib.sha256).hex()
 
 
+def mask_key(text: str) -> str:
+    """A row key as it may be shown: stars, and at most its last 4 characters.
+
+    A primary key is often personal data (a BSN, an e-mail address) or a
+    secret (a session key), so it is masked like a found value: nothing of a
+    key under 6 characters, the last 2 of one under 16, the last 4 beyond;
+    at most 12 stars. Rows are matched by their keyed hash, not by this.
+    """
+    shown = 0 if len(text) < 6 else 2 if len(text) < 16 else 4
+    return "*" * min(len(text) - shown, 12) + (text[-shown:] if shown else "")
+
+
 WHITESPACE = str.maketrans("\r\n\t\f\v", "     ")
 
 

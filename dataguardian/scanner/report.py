@@ -21,8 +21,20 @@ from dataguardian.scanner.types import FileResult, Finding, SourceError
 
 FORMATS = ("table", "json", "jsonl", "csv", "sarif")
 CSV_FIELDS = ("path", "line", "column", "sheet", "cell", "table", "column_name", "row_key",
-              "entity", "severity", "category", "confidence", "masked", "value_hash", "context")
+              "row_key_hash", "entity", "severity", "category", "confidence", "masked", "value_hash",
+              "context")
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+# OWASP's rule against CSV injection: a cell starting with one of these is
+# read as a formula by spreadsheets, so it gets a leading quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """``value`` as a spreadsheet will show it, never run it: text that starts
+    like a formula is prefixed with ``'``; numbers and None pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @dataclass(slots=True)
@@ -104,7 +116,7 @@ class CsvWriter(Writer):
         self.csv.writeheader()
 
     def add(self, result: FileResult, findings: list[Finding]) -> None:
-        self.csv.writerows(f.as_dict() for f in findings)
+        self.csv.writerows({k: csv_safe(v) for k, v in f.as_dict().items()} for f in findings)
         self.out.flush()
         _errors_to(self.err, result.errors)
 

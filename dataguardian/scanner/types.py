@@ -27,7 +27,8 @@ class Segment:
     words, special-category words, overlaps and the masked snippet, so a
     value near a border is reported as it would be without the border.
     Tabular sources set ``header`` (the column's name) and their own location
-    fields instead of lines.
+    fields instead of lines; a database row's key comes masked (``row_key``)
+    and as a keyed hash (``row_key_hash``), never in clear.
     """
 
     text: str
@@ -42,6 +43,7 @@ class Segment:
     table: str | None = None
     column_name: str | None = None
     row_key: str | None = None
+    row_key_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,7 @@ class Finding:
     table: str | None = None
     column_name: str | None = None
     row_key: str | None = None
+    row_key_hash: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         # Every field is a plain value, so a shallow copy is exact; asdict()'s

@@ -5,7 +5,8 @@ chunks) and leave as text chunks of ``CHUNK_ROWS`` rows, so exporting a
 million findings holds one chunk at a time, never the list.
 
 Only what the page shows is exported: masked values and keyed hashes; the
-raw values were never stored.
+raw values were never stored. CSV cells that a spreadsheet would read as a
+formula are neutralised (``scanner.report.csv_safe``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from dataguardian.scanner import sarif
+from dataguardian.scanner.report import csv_safe
 from dataguardian.scanner.types import Finding as EngineFinding
 from dataguardian.scanner.types import SourceError
 from dataguardian.scans.models import Scan, Severity
@@ -70,7 +72,8 @@ def csv_chunks(scan: Scan) -> Iterator[str]:
     header = [column for column in EXPORT_COLUMNS]
     yield writer.writerow(header)
     for chunk in _chunks(finding_export_rows(scan=scan)):
-        yield "".join(writer.writerow(_row_dict(row).values()) for row in chunk)
+        yield "".join(writer.writerow([csv_safe(value) for value in _row_dict(row).values()])
+                      for row in chunk)
 
 
 def json_chunks(scan: Scan) -> Iterator[str]:
@@ -92,7 +95,7 @@ def _engine_finding(record: dict) -> EngineFinding:
         value_hash=record["value_hash"], context=record["context"], line=record["line"],
         column=record["column"], sheet=record["sheet"] or None, cell=record["cell"] or None,
         table=record["table_name"] or None, column_name=record["column_name"] or None,
-        row_key=record["row_key"] or None,
+        row_key=record["row_key"] or None, row_key_hash=record["row_key_hash"] or None,
     )
 
 

@@ -28,7 +28,7 @@ SEVERITY_RANKS = {label: value for value, label in Severity.choices}
 COLUMNS = (
     "scan_id", "organization_id", "entity", "category", "severity", "confidence",
     "path", "line", "column", "sheet", "cell", "table_name", "column_name", "row_key",
-    "masked_value", "value_hash", "context", "created_at",
+    "row_key_hash", "masked_value", "value_hash", "context", "created_at",
 )
 
 
@@ -63,7 +63,7 @@ def finding_rows(
             SEVERITY_RANKS.get(f.severity, Severity.MEDIUM), min(1.0, max(0.0, float(f.confidence))),
             _cut(path, 1024), _position(f.line), _position(f.column), _cut(f.sheet, 200),
             _cut(f.cell, 200), _cut(f.table, 200), _cut(f.column_name, 200), _cut(f.row_key, 200),
-            _cut(f.masked, 200), f.value_hash, _cut(f.context, 500), now,
+            f.row_key_hash or "", _cut(f.masked, 200), f.value_hash, _cut(f.context, 500), now,
         ))
     return rows
 

@@ -176,7 +176,14 @@ class Finding(models.Model):
     cell = models.CharField(max_length=200, blank=True)
     table_name = models.CharField(max_length=200, blank=True)
     column_name = models.CharField(max_length=200, blank=True)
-    row_key = models.CharField(max_length=200, blank=True)
+    # A database row's primary key is personal data until proven otherwise:
+    # stored masked (scanner.masking.mask_key) and as an HMAC under
+    # FINDING_HASH_KEY, like a found value; "#N" numbers a row of a table
+    # without a key (ours, not the source's).
+    row_key = models.CharField(max_length=200, blank=True, help_text="Masked.")
+    row_key_hash = models.CharField(
+        max_length=64, blank=True, default="", help_text="HMAC-SHA256 of the row key, hex."
+    )
     masked_value = models.CharField(max_length=200)
     value_hash = models.CharField(max_length=64, help_text="HMAC-SHA256 of the value, hex.")
     context = models.CharField(max_length=500, blank=True)

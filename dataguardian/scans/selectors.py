@@ -37,7 +37,7 @@ FINDING_COLUMNS = (
     "id", "scan_id", "entity", "category", "severity", "confidence", "path", "line", "column",
     "sheet", "cell", "table_name", "column_name", "row_key", "masked_value", "context",
 )
-EXPORT_COLUMNS = FINDING_COLUMNS[2:] + ("value_hash", "created_at")
+EXPORT_COLUMNS = FINDING_COLUMNS[2:] + ("row_key_hash", "value_hash", "created_at")
 
 
 @dataclass(frozen=True)

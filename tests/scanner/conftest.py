@@ -48,6 +48,7 @@ class EmailOnlyEngine:
                 context=segment.header or "", line=line, column=column, sheet=segment.sheet,
                 cell=segment.cell, table=segment.table, column_name=segment.column_name,
                 row_key=segment.row_key,
+                row_key_hash=segment.row_key_hash,
             ))
         return found
 

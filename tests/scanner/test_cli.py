@@ -72,11 +72,31 @@ def test_csv_parses(folder):
 
 
 def test_table_has_summary_findings_and_errors(folder):
-    code, out, _ = run(["data", str(folder / "missing")], hash_key=KEY)
+    code, out, _ = run(["data"], hash_key=KEY)
     assert code == 0
     assert out.startswith("Scanned 2 files")
     assert "data/a.txt:2:6" in out and "EMAIL" in out
-    assert "Errors (2)" in out and "missing: no such file" in out
+    assert "Errors (1)" in out and "data/empty.txt: empty file" in out
+
+
+def test_a_missing_path_exits_2_with_one_line(folder):
+    code, out, err = run(["data", "missing"], hash_key=KEY)
+    assert (code, out, err) == (2, "", "scan: error: missing: no such file or folder\n")
+
+
+def test_unknown_entities_are_a_usage_error_listing_the_valid_ones(folder):
+    code, _, err = run(["data", "--entities", "EMAIL,SHOE_SIZE"], hash_key=KEY)
+    assert code == 2 and "usage:" in err and "Traceback" not in err
+    assert "unknown SHOE_SIZE; valid entities: ADDRESS, AWS_ACCESS_KEY," in err and "NL_BSN" in err
+
+
+@pytest.mark.parametrize("url", ["postgresql://dg:TopSecret@127.0.0.1:1/app",
+                                 "postgresql://dg@127.0.0.1:1/app?sslpassword=TopSecret"])
+def test_an_unreachable_database_exits_1_with_one_line_and_no_credentials(folder, url):
+    code, out, err = run(["--database-url", url], hash_key=KEY)
+    assert code == 1 and out == ""
+    assert err.startswith("scan: error: cannot connect to the database: ") and err.count("\n") == 1
+    assert "TopSecret" not in err
 
 
 def test_sarif_output(folder):
@@ -117,6 +137,16 @@ def test_hash_key_from_environment_or_random(folder, monkeypatch):
     assert hashes(first) != hashes(third)
 
 
+def test_manage_py_scan_exits_non_zero_with_one_line(folder, settings):
+    from django.core.management import call_command  # noqa: F401 - Django is configured here
+
+    from dataguardian.scans.management.commands.scan import Command
+
+    with pytest.raises(SystemExit) as exited:
+        Command().run_from_argv(["manage.py", "scan", "missing"])
+    assert exited.value.code == 2
+
+
 def test_module_runs_without_django(folder):
     code = ("import sys, runpy; sys.argv = ['scan', 'data', '--format', 'jsonl'];"
             "import dataguardian.scanner.cli as c; rc = c.main();"
@@ -129,3 +159,11 @@ def test_module_runs_without_django(folder):
     done = subprocess.run([sys.executable, "-m", "dataguardian.scanner", "--format", "json"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(folder):
+    (folder / "=HYPERLINK(evil).txt").write_text("mail jan@example.nl\n")
+    (folder / "+cmd.txt").write_text("mail jan@example.nl\n")
+    _, out, _ = run(["=HYPERLINK(evil).txt", "+cmd.txt", "--format", "csv"], hash_key=KEY)
+    paths = [row["path"] for row in csv.DictReader(io.StringIO(out))]
+    assert sorted(paths) == ["'+cmd.txt", "'=HYPERLINK(evil).txt"]

@@ -6,10 +6,18 @@ import sqlite3
 
 import pytest
 
-from dataguardian.scanner.database import DatabaseSourceError, iter_tables, redact_url, scan_database
+from dataguardian.scanner.database import (
+    DatabaseConnectError,
+    iter_tables,
+    redact_url,
+    scan_database,
+)
+from dataguardian.scanner.masking import keyed_hash
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_TEST_DB = "dg_scanner_test"
+KEY = b"test-key"  # the key of the email_engine fixture
+BSNS = ["111222333", "123456782", "247593010"]
 
 
 def make_sqlite(path) -> None:
@@ -32,35 +40,44 @@ def test_sqlite_samples_rows_read_only(tmp_path, email_engine):
     klanten = results["db:klanten"].findings
     assert len(klanten) == 25
     first = klanten[0]
-    assert (first.table, first.column_name, first.row_key, first.line) == ("klanten", "email", "1", None)
+    assert (first.table, first.column_name, first.row_key, first.line) == ("klanten", "email", "*", None)
+    assert first.row_key_hash == keyed_hash(KEY, "1")
     assert first.context == "email"  # the column name reaches the engine as header
-    assert results["db:log"].findings[0].row_key == "1"  # no primary key: row number
+    log = results["db:log"].findings[0]
+    assert (log.row_key, log.row_key_hash) == ("#1", None)  # no primary key: our row number
     with pytest.raises(sqlite3.OperationalError):  # nothing was left writable or locked
         sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("DELETE FROM klanten")
 
 
-def test_bad_urls_give_clear_errors(tmp_path, email_engine):
-    for url, words in [("sqlite:///" + str(tmp_path / "missing.db"), "cannot open SQLite"),
+def test_bad_urls_raise_one_clear_error(tmp_path, email_engine):
+    for url, words in [("sqlite:///" + str(tmp_path / "missing.db"), "cannot open the SQLite"),
                        ("mysql://u:pw@h/db", "MySQL is not supported"),
                        ("ftp://x", "unsupported database URL"),
-                       ("not a url", "unsupported database URL")]:
-        (result,) = list(scan_database(url, email_engine))
-        assert words in result.errors[0].reason, url
-    with pytest.raises(DatabaseSourceError):
-        list(iter_tables("sqlite:///"))
+                       ("not a url", "unsupported database URL"),
+                       ("sqlite:///", "SQLite URL needs a file")]:
+        with pytest.raises(DatabaseConnectError, match=words):
+            list(scan_database(url, email_engine))
 
 
-def test_redact_url_hides_passwords():
-    assert redact_url("postgresql://dg:s3cret@db.local:5432/app") == "postgresql://dg:***@db.local:5432/app"
-    assert redact_url("postgresql://db.local/app?user=dg&password=s3cret") == (
-        "postgresql://db.local/app?user=dg&password=%2A%2A%2A")
+def test_redact_url_hides_credentials_and_query_secrets():
+    assert redact_url("postgresql://dg:s3cret@db.local:5432/app") == "postgresql://***@db.local:5432/app"
+    assert redact_url("postgresql://db.local/app?user=dg&password=s3cret&sslmode=require") == (
+        "postgresql://db.local/app?user=***&password=***&sslmode=require")
+    assert redact_url("postgresql://db.local/app?sslpassword=KeyPass") == (
+        "postgresql://db.local/app?sslpassword=***")
     assert redact_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
 
 
-def test_password_never_in_errors(email_engine):
-    url = "postgresql://dg:TopSecret123@127.0.0.1:1/app"
-    (result,) = list(scan_database(url, email_engine))
-    assert result.errors and "TopSecret123" not in str(result)
+@pytest.mark.parametrize("url", [
+    "postgresql://dg:TopSecret123@127.0.0.1:1/app",
+    "postgresql://dg@127.0.0.1:1/app?sslpassword=TopSecret123&sslmode=require",
+    "postgresql://dg@127.0.0.1:1/app?password=TopSecret123",
+])
+def test_credentials_never_in_connection_errors(email_engine, url):
+    with pytest.raises(DatabaseConnectError) as caught:
+        list(scan_database(url, email_engine))
+    assert str(caught.value) == "cannot connect to the database"  # no port state, no URL
+    assert caught.value.detail and "TopSecret123" not in caught.value.detail
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +98,9 @@ def pg_url():
                            " '@example.nl'), 40 FROM generate_series(1, 20000) n")
         connection.execute("CREATE SCHEMA crm")
         connection.execute("CREATE TABLE crm.notes (body text)")
+        connection.execute("CREATE TABLE burgers (bsn char(9) PRIMARY KEY, email text)")
+        connection.cursor().executemany("INSERT INTO burgers VALUES (%s, %s)",
+                               [(bsn, f"b{bsn}@example.nl") for bsn in BSNS])
         connection.execute("INSERT INTO crm.notes VALUES ('call jan@example.nl')")
         connection.execute("ANALYZE")
     try:
@@ -92,24 +112,34 @@ def pg_url():
 
 def test_postgres_sampling(pg_url, email_engine):
     results = {r.path: r for r in scan_database(pg_url, email_engine, rows=50)}
-    assert set(results) == {"db:customers", "db:crm.notes"}
+    assert set(results) == {"db:customers", "db:crm.notes", "db:burgers"}
     customers = results["db:customers"]
     assert not customers.errors
     columns = {f.column_name for f in customers.findings}
     assert columns == {"email", "profile"}
     assert len([f for f in customers.findings if f.column_name == "email"]) == 50
-    assert all(f.row_key and f.row_key.isdigit() for f in customers.findings)
-    assert results["db:crm.notes"].findings[0].row_key == "1"
+    assert all(set(f.row_key) == {"*"} and len(f.row_key_hash) == 64 for f in customers.findings)
+    assert results["db:crm.notes"].findings[0].row_key == "#1"
+
+
+def test_postgres_row_keys_that_are_bsns_leave_only_masked_and_hashed(pg_url, email_engine):
+    (burgers,) = [r for r in scan_database(pg_url, email_engine) if r.path == "db:burgers"]
+    assert len(burgers.findings) == 3
+    dumped = repr([f.as_dict() for f in burgers.findings])
+    assert not any(bsn in dumped for bsn in BSNS)
+    assert {f.row_key for f in burgers.findings} == {"*******33", "*******82", "*******10"}
+    assert {f.row_key_hash for f in burgers.findings} == {keyed_hash(KEY, bsn) for bsn in BSNS}
 
 
 def test_postgres_sample_is_spread_over_a_large_table(pg_url, email_engine):
-    keys = {int(f.row_key) for r in scan_database(pg_url, email_engine, rows=50)
-            for f in r.findings if f.table == "customers"}
-    assert max(keys) > 1000  # TABLESAMPLE, not the first 50 rows
+    hashes = {f.row_key_hash for r in scan_database(pg_url, email_engine, rows=50)
+              for f in r.findings if f.table == "customers"}
+    first_rows = {keyed_hash(KEY, str(n)) for n in range(1, 1001)}
+    assert hashes - first_rows  # TABLESAMPLE, not the first 50 rows
 
 
 def test_postgres_session_is_read_only(pg_url):
-    for _, segments in iter_tables(pg_url, rows=1):
+    for _, segments in iter_tables(pg_url, KEY, rows=1):
         list(segments)
     import psycopg
 
@@ -125,7 +155,7 @@ def test_postgres_session_is_read_only(pg_url):
 
     psycopg.connect, saved = spy, psycopg.connect
     try:
-        tables = database_postgres.iter_tables(pg_url, rows=1, timeout=5)
+        tables = database_postgres.iter_tables(pg_url, KEY, rows=1, timeout=5)
         next(tables)
         connection = seen["connection"]
         assert connection.execute("SHOW transaction_read_only").fetchone()[0] == "on"

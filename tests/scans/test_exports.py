@@ -114,3 +114,14 @@ def test_exports_stream_in_constant_memory(analyst, scan, fmt):
     assert large_total > 4.5 * small_total
     assert large_peak < 1.5 * small_peak, (
         f"{fmt}: peak {small_peak} B for {small_total} B, {large_peak} B for {large_total} B")
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised_in_every_column(analyst, scan):
+    make_finding(scan, severity=2, entity="EMAIL", masked_value="@j***@example.nl",
+                 path="=HYPERLINK(\"http://x\")", sheet="+Sheet", cell="-A1", table_name="\ttab",
+                 column_name="\rcol", row_key="@key", context="=1+2", category="-cat")
+    (row,) = csv.DictReader(io.StringIO(_download(analyst, scan, "csv").decode()))
+    for column in ("masked_value", "path", "sheet", "cell", "table_name", "column_name", "row_key",
+                   "context", "category"):
+        assert row[column].startswith("'"), column
+    assert row["path"] == "'=HYPERLINK(\"http://x\")" and row["severity"] == "medium"
