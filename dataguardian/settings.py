@@ -291,6 +291,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DG_KEEP_UPLOADS = env_bool(env, "DG_KEEP_UPLOADS", default=False)
 DG_SCAN_FOLDERS = env_list(env, "DG_SCAN_FOLDERS", [])
+# Database servers (host or host:port, 5432 by default) that users may scan
+# (scans.dbtargets); empty turns PostgreSQL scans off.
+DG_SCAN_DATABASE_HOSTS = env_list(env, "DG_SCAN_DATABASE_HOSTS", [])
 # Sign-in throttle (dataguardian.signin): failures per username and address, and for how long.
 DG_SIGNIN_MAX_FAILURES = env_int(env, "DG_SIGNIN_MAX_FAILURES", 5, minimum=1)
 DG_SIGNIN_LOCKOUT_SECONDS = env_int(env, "DG_SIGNIN_LOCKOUT_SECONDS", 900, minimum=1)

@@ -16,6 +16,18 @@ SOURCE_CHOICES = [
 ]
 
 
+class SourceSelect(forms.RadioSelect):
+    """Radio buttons whose ``disabled_values`` are shown but cannot be chosen."""
+
+    disabled_values: frozenset[str] = frozenset()
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -37,7 +49,7 @@ class ScanForm(forms.Form):
     """What to scan. Checks what can be checked without reading the content;
     ``services.store_upload`` checks the content (type, archive limits)."""
 
-    source = forms.ChoiceField(choices=SOURCE_CHOICES, initial=UPLOAD, widget=forms.RadioSelect)
+    source = forms.ChoiceField(choices=SOURCE_CHOICES, initial=UPLOAD, widget=SourceSelect)
     kind = forms.ChoiceField(
         required=False,
         choices=[(ScanKind.DOCUMENTS, ScanKind.DOCUMENTS.label), (ScanKind.CODE, ScanKind.CODE.label)],
@@ -56,12 +68,19 @@ class ScanForm(forms.Form):
         help_text="postgres://user:password@host:5432/name or sqlite:////path/to/file.db — "
         "used for this scan only, never shown again nor logged.",
     )
+    DATABASES_OFF = ("Database scans are off on this installation: an administrator allows "
+                     "database servers with DG_SCAN_DATABASE_HOSTS (and SQLite files inside the "
+                     "folders of DG_SCAN_FOLDERS).")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         folders = list(getattr(settings, "DG_SCAN_FOLDERS", []))
         self.fields["folder"].choices = [("", "Choose a folder…")] + [(f, f) for f in folders]
         self.folders_available = bool(folders)
+        self.database_hosts = list(settings.DG_SCAN_DATABASE_HOSTS)
+        self.databases_available = bool(self.database_hosts or folders)
+        if not self.databases_available:
+            self.fields["source"].widget.disabled_values = frozenset({DATABASE})
         self.max_upload_bytes = settings.DG_MAX_UPLOAD_MB * 1024 * 1024
         self.fields["files"].help_text += (
             f" Up to {settings.DG_MAX_UPLOAD_FILES} files and "
@@ -77,7 +96,9 @@ class ScanForm(forms.Form):
             self.add_error("folder", "Choose one of the folders your administrator allowed.")
         elif source == DATABASE:
             data["kind"] = ScanKind.DATABASE
-            if not data.get("database_url"):
+            if not self.databases_available:
+                self.add_error("source", self.DATABASES_OFF)
+            elif not data.get("database_url"):
                 self.add_error("database_url", "Enter the URL of the database to scan.")
         return data
 

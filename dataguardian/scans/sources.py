@@ -3,8 +3,8 @@
 Everything here checks input a user gave us and answers with a
 ``ScanSourceError`` whose message can be shown as is. Uploads are judged by
 their content (magic bytes, a zip's central directory, a gzip's trailer),
-never by their name only. Database URLs are kept encrypted and only ever
-shown redacted.
+never by their name only. Database URLs are checked by ``dbtargets``, kept
+encrypted and only ever shown redacted.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -37,7 +36,6 @@ from dataguardian.scanner.streams import LimitExceeded
 MiB = 1024 * 1024
 ARCHIVE_NAME_SUFFIXES = (".zip", ".tar", ".tgz", ".tar.gz", ".gz", ".bz2", ".tbz2", ".xz", ".txz")
 UNSUPPORTED_MAGIC = {b"7z\xbc\xaf\x27\x1c": "7-Zip", b"Rar!\x1a\x07": "RAR"}
-DB_SCHEMES = {"postgres": "postgres", "postgresql": "postgres", "pgsql": "postgres", "sqlite": "sqlite"}
 
 
 class ScanSourceError(Exception):
@@ -248,42 +246,6 @@ def resolve_folder(folder: str) -> Path:
 
 
 # --- Database URLs ----------------------------------------------------------
-
-
-def check_database_url(url: str) -> tuple[str, str, str]:
-    """Validate a database URL; return (engine, redacted description, URL to store).
-
-    PostgreSQL and SQLite only. An SQLite file (``sqlite:////absolute/path``)
-    must lie inside an allowed folder, like any server path; its resolved
-    path is what gets stored. Messages never repeat the URL.
-    """
-    try:
-        parts = urlsplit((url or "").strip())
-        port = parts.port
-    except ValueError:
-        raise ScanSourceError("That database URL is malformed.") from None
-    engine = DB_SCHEMES.get(parts.scheme.lower())
-    if engine is None:
-        raise ScanSourceError(
-            "Only PostgreSQL (postgres://USER:PASSWORD@HOST:PORT/NAME) and SQLite "
-            "(sqlite:////PATH) databases can be scanned."
-        )
-    if engine == "sqlite":
-        path = unquote(parts.path)[1:]  # sqlite:////abs/file: the path after the third slash
-        real = os.path.realpath(path) if os.path.isabs(path) else ""
-        if not real or not inside(real, allowed_roots()):
-            raise ScanSourceError(
-                "SQLite files can only be scanned inside a folder an administrator allowed."
-            )
-        if not os.path.isfile(real):
-            raise ScanSourceError("That SQLite file does not exist on the server.")
-        return engine, f"sqlite:///{real}", f"sqlite:///{real}"
-    name = parts.path.lstrip("/")
-    if not parts.hostname or not name:
-        raise ScanSourceError("A PostgreSQL URL needs a host and a database name.")
-    host = parts.hostname + (f":{port}" if port else "")
-    credentials = "***@" if parts.username or parts.password else ""
-    return engine, f"postgres://{credentials}{host}/{name}", url.strip()
 
 
 def _fernet() -> Fernet:

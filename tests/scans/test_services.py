@@ -177,13 +177,20 @@ def test_good_upload_is_stored_with_safe_names(media_root):
 # --- database URLs -----------------------------------------------------------
 
 
-def test_database_url_is_stored_encrypted_and_shown_redacted(org):
-    url = "postgres://scanner:s3cr3t-pw@db.example:5432/crm"
+@pytest.fixture
+def database_server(settings):
+    """An allowed database server (a documentation address: nothing here connects to it)."""
+    settings.DG_SCAN_DATABASE_HOSTS = ["192.0.2.10"]
+    return "192.0.2.10"
+
+
+def test_database_url_is_stored_encrypted_and_shown_redacted(org, database_server):
+    url = f"postgres://scanner:s3cr3t-pw@{database_server}:5432/crm?sslmode=require"
     scan = scan_create(user=make_member(org), organization=org, kind="database", database_url=url)
-    assert scan.source == "postgres://***@db.example:5432/crm"
+    assert scan.source == f"postgres://***@{database_server}:5432/crm"
     token = bytes(ScanCredential.objects.get(scan=scan).token)
     assert b"s3cr3t-pw" not in token and b"scanner" not in token
-    assert decrypt_secret(token) == url
+    assert decrypt_secret(token) == f"postgresql://scanner:s3cr3t-pw@{database_server}:5432/crm?sslmode=require"
 
 
 @pytest.mark.parametrize("url", ["mysql://u:p@h/db", "http://example.com", "postgres://", "postgres://h:99999/db",
@@ -206,9 +213,10 @@ def test_sqlite_file_inside_an_allowed_folder_is_accepted(org, allowed):
 # --- cancel ------------------------------------------------------------------
 
 
-def test_cancel_ends_an_unfinished_scan_and_drops_credentials(org):
+def test_cancel_ends_an_unfinished_scan_and_drops_credentials(org, database_server):
     user = make_member(org)
-    scan = scan_create(user=user, organization=org, kind="database", database_url="postgres://u:p@h/db")
+    scan = scan_create(user=user, organization=org, kind="database",
+                       database_url=f"postgres://u:p@{database_server}/db")
     scan = scan_cancel(user=user, scan=scan)
     assert scan.status == ScanStatus.CANCELLED and scan.finished_at is not None
     assert not ScanCredential.objects.filter(scan=scan).exists()

@@ -103,7 +103,8 @@ def test_folder_choices_come_from_the_allow_list(analyst, settings, tmp_path):
     assert Scan.objects.get().kind == "code"
 
 
-def test_database_url_is_never_echoed_back(analyst):
+def test_database_url_is_never_echoed_back(analyst, settings):
+    settings.DG_SCAN_DATABASE_HOSTS = ["192.0.2.10"]
     secret = "s3cret-Passw0rd"
     response = analyst.post(URL, {"source": "database", "database_url": f"mysql://dg:{secret}@db/x"})
     assert response.status_code == 400
@@ -113,9 +114,10 @@ def test_database_url_is_never_echoed_back(analyst):
     assert Scan.objects.count() == 0
 
 
-def test_database_scan_stores_only_a_redacted_source(analyst):
+def test_database_scan_stores_only_a_redacted_source(analyst, settings):
+    settings.DG_SCAN_DATABASE_HOSTS = ["192.0.2.10"]
     secret = "s3cret-Passw0rd"
-    response = analyst.post(URL, {"source": "database", "database_url": f"postgres://dg:{secret}@db.internal:5432/crm"})
+    response = analyst.post(URL, {"source": "database", "database_url": f"postgres://dg:{secret}@192.0.2.10:5432/crm"})
     assert response.status_code == 302
     scan = Scan.objects.get()
     assert scan.kind == "database"
@@ -143,3 +145,17 @@ def test_too_many_files_get_a_form_error_naming_the_limit(analyst, settings, med
     assert not [r for r in caplog.records if r.exc_info or r.name.startswith("django.security")]
     files = [SimpleUploadedFile(f"f{i}.txt", b"mail a@example.nl") for i in range(5)]
     assert analyst.post(URL, {"source": "upload", "kind": "documents", "files": files}).status_code == 302
+
+
+def test_database_option_is_off_with_a_sentence_when_nothing_is_allowed(analyst, settings):
+    settings.DG_SCAN_DATABASE_HOSTS, settings.DG_SCAN_FOLDERS = [], []
+    html = analyst.get(URL).content.decode()
+    assert "Database scans are off on this installation" in html and "DG_SCAN_DATABASE_HOSTS" in html
+    assert "disabled" in html.split('value="database"')[1].split(">")[0]
+    assert 'name="database_url"' not in html
+    response = analyst.post(URL, {"source": "database", "database_url": "postgres://u:p@192.0.2.10/x"})
+    assert response.status_code == 400 and "Database scans are off" in response.content.decode()
+    assert Scan.objects.count() == 0
+    settings.DG_SCAN_DATABASE_HOSTS = ["192.0.2.10"]
+    html = analyst.get(URL).content.decode()
+    assert "Database scans are off" not in html and "192.0.2.10" in html

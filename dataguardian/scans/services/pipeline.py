@@ -24,7 +24,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from dataguardian.scanner import Engine
-from dataguardian.scans import ingest, partitions
+from dataguardian.scans import dbtargets, ingest, partitions
 from dataguardian.scans.models import (
     CHUNK_FILE_ERRORS_KEPT,
     SCAN_FILE_ERRORS_KEPT,
@@ -47,6 +47,8 @@ DATABASE_UNIT: units.Unit = ("database", None, 0)
 RISK_WEIGHTS = {Severity.LOW: 1, Severity.MEDIUM: 3, Severity.HIGH: 10, Severity.CRITICAL: 25}
 RISK_SCALE = 250.0
 CANCEL_POLL_SECONDS = 2.0
+CONNECT_FAILED = ("could not connect to the database: check the host, port, database name and "
+                  "credentials, and that the server accepts connections from the scanning service")
 
 
 @functools.lru_cache(maxsize=2)
@@ -156,15 +158,28 @@ def _scan_units(scan: Scan, chunk: ScanChunk) -> units.ChunkOutcome:
 
 
 def _scan_database(scan: Scan) -> units.ChunkOutcome:
-    from dataguardian.scanner.database import scan_database
+    """Scan the database of ``scan``, checked again and pinned to the address checked.
+
+    A refusal or a failed connection is the scan's one error, in words that
+    tell nothing of the network (no port states) nor the credentials; the
+    driver's reason goes to the log, cleaned of the URL's secrets.
+    """
+    from dataguardian.scanner.database import DatabaseConnectError, redact_url, scan_database
 
     credential = ScanCredential.objects.filter(scan=scan).first()
     if credential is None:
         raise ScanSourceError("The database credentials are gone (the scan ended).")
     outcome = units.ChunkOutcome()
-    for result in scan_database(decrypt_secret(credential.token), engine()):
-        outcome.findings.extend(result.findings)
-        outcome.errors.extend(units.file_error(e.path, e.reason) for e in result.errors)
+    try:
+        url = dbtargets.connection_url(decrypt_secret(credential.token))
+        for result in scan_database(url, engine()):
+            outcome.findings.extend(result.findings)
+            outcome.errors.extend(units.file_error(e.path, e.reason) for e in result.errors)
+    except ScanSourceError as exc:
+        outcome.errors.append(units.file_error("database", exc.message))
+    except DatabaseConnectError as exc:
+        logger.warning("scan %s: cannot connect to %s: %s", scan.pk, redact_url(url), exc.detail)
+        outcome.errors.append(units.file_error("database", CONNECT_FAILED))
     return outcome
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dataguardian.orgs.models import Membership, Organization
+from dataguardian.scans.dbtargets import check_database_url
 from dataguardian.scans.models import (
     UNFINISHED_STATUSES,
     Scan,
@@ -23,7 +24,6 @@ from dataguardian.scans.models import (
 from dataguardian.scans.services import hooks
 from dataguardian.scans.sources import (
     ScanSourceError,
-    check_database_url,
     check_upload_dir,
     describe_upload,
     encrypt_secret,
