@@ -7,6 +7,7 @@ pool) and Redis. Every variable is listed, with its default, in README.md.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "django_celery_results",
+    "axes",
     "performance",
     "sessions_ext",
     "dataguardian",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout found while authenticating into the 429 page (dataguardian.signin).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dataguardian.urls"
@@ -294,9 +298,24 @@ DG_SCAN_FOLDERS = env_list(env, "DG_SCAN_FOLDERS", [])
 # Database servers (host or host:port, 5432 by default) that users may scan
 # (scans.dbtargets); empty turns PostgreSQL scans off.
 DG_SCAN_DATABASE_HOSTS = env_list(env, "DG_SCAN_DATABASE_HOSTS", [])
-# Sign-in throttle (dataguardian.signin): failures per username and address, and for how long.
+# Sign-in throttle (dataguardian.signin, on django-axes): failures per username and
+# address (an address alone: ten times as many), and for how long.
 DG_SIGNIN_MAX_FAILURES = env_int(env, "DG_SIGNIN_MAX_FAILURES", 5, minimum=1)
 DG_SIGNIN_LOCKOUT_SECONDS = env_int(env, "DG_SIGNIN_LOCKOUT_SECONDS", 900, minimum=1)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "dataguardian.signin.SigninThrottle"
+AXES_FAILURE_LIMIT = "dataguardian.signin.failure_limit"
+AXES_COOLOFF_TIME = timedelta(seconds=DG_SIGNIN_LOCKOUT_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_USERNAME_CALLABLE = "dataguardian.signin.username_of"
+AXES_CLIENT_IP_CALLABLE = "dataguardian.signin.client_address"
+AXES_CLIENT_STR_CALLABLE = "dataguardian.signin.client_str"
+AXES_LOCKOUT_CALLABLE = "dataguardian.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # SigninThrottle clears the pair itself, not the address
+AXES_VERBOSE = False
 # Scan pipeline (dataguardian/scans): upload checks, chunking, retries, stale scans.
 DG_MAX_UNCOMPRESSED_MB = env_int(env, "DG_MAX_UNCOMPRESSED_MB", 10_240, minimum=1)
 DG_MAX_COMPRESSION_RATIO = env_int(env, "DG_MAX_COMPRESSION_RATIO", 200, minimum=2)

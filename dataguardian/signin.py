@@ -1,98 +1,122 @@
-"""Sign-in with a throttle on repeated failures.
+"""One throttle for every way to sign in, on django-axes.
 
-Failures are counted in the default cache per (username, client address) and
-per address alone, for ``DG_SIGNIN_LOCKOUT_SECONDS``. Past
-``DG_SIGNIN_MAX_FAILURES`` for the pair (or ten times that for the address,
-against password spraying over many usernames) the sign-in form answers 429
-with a clear message, without checking the password at all. A success clears
-the pair's counter. The username travels into the key only as a digest.
+axes' authentication backend runs before Django's, so every ``authenticate()``
+counts: the sign-in form (``/accounts/login/``), the admin's
+(``/admin/login/``) and any other. Failures are counted in the default cache
+per (username, client address) and per address alone. Past
+``DG_SIGNIN_MAX_FAILURES`` for the pair, or ten times that for the address
+(password spraying over many usernames), sign-in answers 429 for
+``DG_SIGNIN_LOCKOUT_SECONDS`` without checking the password: a correct one
+does not sign in either. Password-reset requests count against the same
+pair (the address given as username) and are refused while it is locked, so
+the reset form is no way around the throttle and no mail cannon.
 
-If the cache is down the throttle steps aside (logged): sign-in keeps working.
+A cache outage must not lock everyone out nor stop sign-in: the handler
+then counts nothing and locks nothing (logged).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 
+from axes.handlers.cache import AxesCacheHandler
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cache, get_client_cache_keys, get_failure_limit
 from django.conf import settings
-from django.contrib.auth.views import LoginView
-from django.core.cache import cache
+from django.contrib.auth.views import PasswordResetView
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from sessions_ext.client import client_ip
 
 logger = logging.getLogger(__name__)
 
-IP_FACTOR = 10  # an address may fail this many times more, over all usernames
+ADDRESS_FACTOR = 10  # an address may fail this many times more, over all usernames
+LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # the pair's key, then the address's
 
 
-def _limits() -> tuple[int, int]:
-    return settings.DG_SIGNIN_MAX_FAILURES, settings.DG_SIGNIN_LOCKOUT_SECONDS
+def failure_limit(request: HttpRequest | None = None, credentials: dict | None = None) -> int:
+    return settings.DG_SIGNIN_MAX_FAILURES
 
 
-def _keys(request: HttpRequest, username: str) -> tuple[str, str]:
-    address = client_ip(request) or "unknown"
-    digest = hashlib.sha256(f"{username.strip().lower()}|{address}".encode()).hexdigest()[:32]
-    return f"signin:fail:{digest}", f"signin:fail-ip:{address}"
+def client_address(request: HttpRequest) -> str:
+    """The client address as the sessions see it (SESSIONS_CLIENT_IP_HEADER behind a proxy)."""
+    return client_ip(request) or "unknown"
 
 
-def is_locked(request: HttpRequest, username: str) -> bool:
-    limit, _ = _limits()
-    pair, address = _keys(request, username)
-    try:
-        counts = cache.get_many([pair, address])
-    except Exception:  # noqa: BLE001 - a cache outage must not stop sign-in
-        logger.warning("sign-in throttle: cache unavailable, not throttling", exc_info=True)
-        return False
-    return counts.get(pair, 0) >= limit or counts.get(address, 0) >= limit * IP_FACTOR
+def username_of(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username tried, compared without case or blanks: ``Anna `` counts as ``anna``."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = request.POST.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username.strip().lower() if username else username
 
 
-def register_failure(request: HttpRequest, username: str) -> None:
-    _, window = _limits()
-    try:
-        for key in _keys(request, username):
-            # add() starts the window; incr() never extends it.
-            if not cache.add(key, 1, timeout=window):
-                try:
-                    cache.incr(key)
-                except ValueError:  # expired between add() and incr()
-                    cache.add(key, 1, timeout=window)
-    except Exception:  # noqa: BLE001
-        logger.warning("sign-in throttle: cache unavailable, failure not counted", exc_info=True)
+def client_str(username, ip_address, user_agent, path_info, request) -> str:
+    """How axes names a client in the log: never the username tried (often a mistyped password)."""
+    return f"{{ip_address: {ip_address!r}, path_info: {path_info!r}}}"
 
 
-def clear_failures(request: HttpRequest, username: str) -> None:
-    try:
-        cache.delete(_keys(request, username)[0])
-    except Exception:  # noqa: BLE001
-        logger.warning("sign-in throttle: cache unavailable, counter not cleared", exc_info=True)
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
+                     credentials: dict | None = None) -> HttpResponse:
+    """The 429 page, for the sign-in form, the admin's and the reset form alike."""
+    minutes = math.ceil(settings.DG_SIGNIN_LOCKOUT_SECONDS / 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
-class ThrottledLoginView(LoginView):
-    """Django's LoginView, refusing further attempts after repeated failures."""
+class SigninThrottle(AxesCacheHandler):
+    """axes' cache handler with an address-wide limit ten times the pair's, failing open."""
+
+    def __init__(self) -> None:  # the cache is looked up per call: settings may change (tests)
+        pass
+
+    @property
+    def cache(self):  # type: ignore[override]
+        return get_cache()
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        try:
+            keys = get_client_cache_keys(request, credentials)
+            counts = [self.cache.get(key, default=0) or 0 for key in keys]
+        except Exception:  # noqa: BLE001 - a cache outage must not stop sign-in
+            logger.warning("sign-in throttle: cache unavailable, not throttling", exc_info=True)
+            return 0
+        pair = counts[0] if counts else 0
+        address = counts[1] if len(counts) > 1 else 0
+        return max(pair, address // ADDRESS_FACTOR)
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs) -> None:
+        try:
+            super().user_login_failed(sender, credentials, request, **kwargs)
+        except Exception:  # noqa: BLE001
+            logger.warning("sign-in throttle: cache unavailable, failure not counted", exc_info=True)
+            return
+        if request is not None and getattr(request, "axes_locked_out", False):
+            # axes judged by the largest count, the address's; judge by ours.
+            request.axes_locked_out = (
+                self.get_failures(request, credentials) >= get_failure_limit(request, credentials))
+
+    def user_logged_in(self, sender, request, user, **kwargs) -> None:
+        """A success clears the pair's failures, not the address's (a sprayer with one
+        good account must not wipe its own count)."""
+        try:
+            keys = get_client_cache_keys(request, {"username": user.get_username()})
+            self.cache.delete(keys[0])
+        except Exception:  # noqa: BLE001
+            logger.warning("sign-in throttle: cache unavailable, counter not cleared", exc_info=True)
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    """Django's reset form; each request counts against (address given, client address)."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        username = request.POST.get("username", "")
-        if is_locked(request, username):
-            minutes = math.ceil(_limits()[1] / 60)
-            # An unbound form: a bound one would check the password while validating.
-            form = self.get_form_class()(request, initial={"username": username})
-            message = (
-                f"Too many failed sign-in attempts. For your security, sign-in is paused for "
-                f"this account from your address: try again in {minutes} minutes, or reset "
-                f"your password."
-            )
-            response = self.render_to_response(self.get_context_data(form=form, throttle_error=message))
-            response.status_code = 429
-            return response
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        register_failure(self.request, self.request.POST.get("username", ""))
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        clear_failures(self.request, form.get_user().get_username())
-        return super().form_valid(form)
+        credentials = {"username": request.POST.get("email", "")}
+        if not AxesProxyHandler.is_locked(request, credentials):
+            AxesProxyHandler.user_login_failed(sender=type(self), credentials=credentials,
+                                               request=request)
+            if not AxesProxyHandler.is_locked(request, credentials):
+                return super().post(request, *args, **kwargs)
+        request.axes_locked_out = False  # answered here; the middleware need not
+        return lockout_response(request, None, credentials)

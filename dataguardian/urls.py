@@ -6,8 +6,8 @@ from dataguardian import signin, views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # Before the auth URLs so that this throttled view answers /accounts/login/.
-    path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
+    # Before the auth URLs: reset requests count in the sign-in throttle (dataguardian.signin).
+    path("accounts/password_reset/", signin.ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("scans/", include("dataguardian.scans.urls")),
     path("billing/", include("dataguardian.billing.urls")),

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache.backends.base import BaseCache
 from django.test import Client
 from django.urls import reverse
 
@@ -32,24 +33,95 @@ def test_sign_in_works(client, user):
     assert response["Location"] == reverse("dashboard")
 
 
+ADMIN_LOGIN = reverse("admin:login")
+
+
+def _admin_sign_in(client, username, password, address="10.1.1.1"):
+    return client.post(ADMIN_LOGIN, {"username": username, "password": password, "next": "/admin/"},
+                       REMOTE_ADDR=address)
+
+
+def _signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
 def test_sign_in_pauses_after_repeated_failures(client, user, settings):
     settings.DG_SIGNIN_MAX_FAILURES = 3
-    for _ in range(3):
+    for _ in range(2):
         assert _sign_in(client, "anna", "wrong").status_code == 200
+    assert _sign_in(client, "anna", "wrong").status_code == 429  # the third failure pauses it
     locked = _sign_in(client, "anna", PASSWORD)  # even the right password is refused now
     assert locked.status_code == 429
-    assert "Too many failed sign-in attempts" in locked.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert "Too many failed attempts" in locked.content.decode()
+    assert not _signed_in(client)
     # Another address, or another account, is not locked out by these failures.
     assert _sign_in(Client(), "anna", PASSWORD, address="10.9.9.9").status_code == 302
     make_member(user.memberships.first().organization, username="bert")
     assert _sign_in(Client(), "bert", PASSWORD).status_code == 302
 
 
+@pytest.fixture
+def staff(user):
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+def test_the_admin_sign_in_shares_the_lockout_of_the_sign_in_form(client, staff, settings):
+    settings.DG_SIGNIN_MAX_FAILURES = 3
+    for _ in range(3):
+        _sign_in(client, "anna", "wrong")
+    locked = _admin_sign_in(client, "anna", PASSWORD)
+    assert locked.status_code == 429 and not _signed_in(client)
+    assert _admin_sign_in(Client(), "anna", PASSWORD, address="10.9.9.9").status_code == 302
+
+
+def test_the_admin_sign_in_is_throttled_on_its_own_and_locks_the_form_too(client, staff, settings):
+    settings.DG_SIGNIN_MAX_FAILURES = 3
+    for _ in range(2):
+        assert _admin_sign_in(client, "anna", "wrong").status_code == 200
+    assert _admin_sign_in(client, "anna", "wrong").status_code == 429
+    assert _admin_sign_in(client, "anna", PASSWORD).status_code == 429 and not _signed_in(client)
+    assert _sign_in(client, "anna", PASSWORD).status_code == 429 and not _signed_in(client)
+
+
+def test_an_address_spraying_many_usernames_is_paused(client, user, settings):
+    settings.DG_SIGNIN_MAX_FAILURES = 2  # per pair; the address alone: 20
+    for n in range(19):
+        assert _sign_in(client, f"user{n}", "wrong").status_code == 200
+    assert _sign_in(client, "user19", "wrong").status_code == 429
+    assert _sign_in(client, "anna", PASSWORD).status_code == 429 and not _signed_in(client)
+    assert _sign_in(Client(), "anna", PASSWORD, address="10.9.9.9").status_code == 302
+
+
+def test_password_reset_requests_count_in_the_same_throttle(client, user, settings):
+    settings.DG_SIGNIN_MAX_FAILURES = 3
+    user.email = "anna@example.nl"
+    user.save()
+    url = reverse("password_reset")
+    for _ in range(2):
+        assert client.post(url, {"email": user.email}, REMOTE_ADDR="10.1.1.1").status_code == 302
+    refused = client.post(url, {"email": user.email}, REMOTE_ADDR="10.1.1.1")
+    assert refused.status_code == 429 and "Too many failed attempts" in refused.content.decode()
+    assert len(mail.outbox) == 2  # the refused request sent nothing
+    assert client.post(url, {"email": user.email}, REMOTE_ADDR="10.9.9.9").status_code == 302
+
+
+def test_a_locked_address_gets_no_reset_mail_either(client, user, settings):
+    settings.DG_SIGNIN_MAX_FAILURES = 1  # the address alone: 10
+    user.email = "anna@example.nl"
+    user.save()
+    for n in range(10):
+        _sign_in(client, f"user{n}", "wrong")
+    response = client.post(reverse("password_reset"), {"email": user.email}, REMOTE_ADDR="10.1.1.1")
+    assert response.status_code == 429 and mail.outbox == []
+
+
 def test_username_case_does_not_dodge_the_throttle(client, user, settings):
-    settings.DG_SIGNIN_MAX_FAILURES = 2
+    settings.DG_SIGNIN_MAX_FAILURES = 3
     _sign_in(client, "anna", "wrong")
     _sign_in(client, "ANNA", "wrong")
+    _sign_in(client, " Anna", "wrong")
     assert _sign_in(client, "Anna", PASSWORD).status_code == 429
 
 
@@ -62,6 +134,48 @@ def test_a_success_clears_the_failures(client, user, settings):
     _sign_in(client, "anna", "wrong")
     _sign_in(client, "anna", "wrong")
     assert _sign_in(client, "anna", PASSWORD).status_code == 302
+
+
+@pytest.mark.redis
+def test_a_redis_outage_neither_locks_out_nor_stops_sign_in(client, user, settings, tmp_path):
+    from performance.testing import PrivateRedis
+
+    redis = PrivateRedis(tmp_path, persistent=False).start()
+    try:
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": redis.url}}
+        settings.DG_SIGNIN_MAX_FAILURES = 3
+        redis.kill()  # the cache serves from its in-process fallback: the throttle still counts
+        for _ in range(2):
+            assert _sign_in(Client(), "anna", "wrong").status_code == 200
+        assert _sign_in(client, "anna", PASSWORD).status_code == 302 and _signed_in(client)
+        make_member(user.memberships.first().organization, username="bert")
+        assert _sign_in(Client(), "bert", PASSWORD).status_code == 302
+    finally:
+        redis.kill()
+
+
+class BrokenCache(BaseCache):
+    """A cache whose every call fails, as a client library does when its server is gone."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    def __getattribute__(self, name):
+        if name in {"get", "get_many", "set", "add", "incr", "delete", "touch", "has_key"}:
+            raise ConnectionError("cache server unreachable")
+        return super().__getattribute__(name)
+
+    def clear(self):
+        pass
+
+
+def test_a_failing_cache_backend_neither_locks_out_nor_stops_sign_in(client, user, settings):
+    settings.CACHES = {"default": {"BACKEND": f"{__name__}.BrokenCache"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.DG_SIGNIN_MAX_FAILURES = 1
+    for _ in range(3):
+        assert _sign_in(Client(), "anna", "wrong").status_code == 200
+    assert _sign_in(client, "anna", PASSWORD).status_code == 302 and _signed_in(client)
 
 
 def test_password_reset_sends_an_email_with_a_working_link(client, user):
