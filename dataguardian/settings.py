@@ -350,15 +350,22 @@ if env_bool(env, "USE_X_FORWARDED_PROTO", default=False):
 
 # --- Development tools ----------------------------------------------------
 TESTING = "pytest" in sys.modules
-if DEBUG and not TESTING and env_bool(env, "DEBUG_TOOLBAR", default=True):
+# Error reports (and the toolbar) blank values named like secrets or URLs.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "dataguardian.devtools.ReporterFilter"
+# The debug toolbar is off unless asked for (DEBUG_TOOLBAR=true, with DEBUG on); then it
+# shows to signed-in superusers only and never records the scan form's POSTs.
+DEBUG_TOOLBAR = DEBUG and env_bool(env, "DEBUG_TOOLBAR", default=False)
+if DEBUG_TOOLBAR and not TESTING:
     try:
         import debug_toolbar  # noqa: F401
     except ImportError:
         pass
     else:
         INSTALLED_APPS.append("debug_toolbar")
-        MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
-        INTERNAL_IPS = ["127.0.0.1"]
+        # After authentication: its callback asks who the user is.
+        MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                          "debug_toolbar.middleware.DebugToolbarMiddleware")
+        DEBUG_TOOLBAR_CONFIG = {"SHOW_TOOLBAR_CALLBACK": "dataguardian.devtools.show_toolbar"}
 
 LOGGING = {
     "version": 1,

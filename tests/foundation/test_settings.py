@@ -57,6 +57,11 @@ DOCUMENTED = {
     "DG_SIGNIN_MAX_FAILURES": ("3", lambda s: s["DG_SIGNIN_MAX_FAILURES"] == 3),
     "DG_SIGNIN_LOCKOUT_SECONDS": ("60", lambda s: s["DG_SIGNIN_LOCKOUT_SECONDS"] == 60),
     "DG_SCAN_FOLDERS": ("/srv/a,/srv/b", lambda s: s["DG_SCAN_FOLDERS"] == ["/srv/a", "/srv/b"]),
+    "DG_SCAN_DATABASE_HOSTS": ("db1.example,10.0.0.5:6432",
+                               lambda s: s["DG_SCAN_DATABASE_HOSTS"] == ["db1.example", "10.0.0.5:6432"]),
+    "DG_MAX_UPLOAD_FILES": ("20", lambda s: s["DG_MAX_UPLOAD_FILES"] == 20
+                            and s["DATA_UPLOAD_MAX_NUMBER_FILES"] == 21),
+    "DG_MAX_ARCHIVE_MEMBERS": ("500", lambda s: s["DG_MAX_ARCHIVE_MEMBERS"] == 500),
     "DG_MAX_UNCOMPRESSED_MB": ("100", lambda s: s["DG_MAX_UNCOMPRESSED_MB"] == 100),
     "DG_MAX_COMPRESSION_RATIO": ("50", lambda s: s["DG_MAX_COMPRESSION_RATIO"] == 50),
     "DG_CHUNK_MB": ("4", lambda s: s["DG_CHUNK_MB"] == 4),
@@ -82,7 +87,7 @@ DOCUMENTED = {
     "SECURE_HSTS_SECONDS": ("60", lambda s: s["SECURE_HSTS_SECONDS"] == 60),
     "USE_X_FORWARDED_PROTO": ("true",
                               lambda s: s["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")),
-    "DEBUG_TOOLBAR": ("false", lambda s: "debug_toolbar" not in s["INSTALLED_APPS"]),
+    "DEBUG_TOOLBAR": ("true", lambda s: s["DEBUG_TOOLBAR"] is True),
 }
 
 
@@ -116,6 +121,12 @@ def test_embedded_default(load_settings, tmp_path):
     assert (tmp_path / "var" / "secret_key").read_text() == s["SECRET_KEY"]
     assert load_settings()["SECRET_KEY"] == s["SECRET_KEY"]
     assert len(s["SECRET_KEY"]) >= 50
+
+
+def test_the_debug_toolbar_is_off_unless_asked_for(load_settings):
+    assert load_settings(DEBUG="true")["DEBUG_TOOLBAR"] is False
+    assert load_settings(DEBUG="true", DEBUG_TOOLBAR="true")["DEBUG_TOOLBAR"] is True
+    assert load_settings(**PRODUCTION_ENV, DEBUG_TOOLBAR="true")["DEBUG_TOOLBAR"] is False
 
 
 def test_postgres_uses_the_native_pool_and_connection_options(load_settings):
