@@ -1,5 +1,6 @@
 """Chart geometry for the templates: plain numbers that templates draw as
-inline SVG or CSS bars, so the pages need no charting library and no CDN."""
+inline SVG (sizes are attributes, so the Content-Security-Policy needs no
+inline styles), so the pages need no charting library and no CDN."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ def _percent(part: int, whole: int) -> float:
 def severity_bars(rows: list[list]) -> dict:
     """``[[rank, label, count], ...]`` -> a stacked bar: segments with their share."""
     total = sum(count for _, _, count in rows)
-    segments = [
-        {"rank": rank, "label": label, "count": count, "percent": _percent(count, total)}
-        for rank, label, count in rows
-    ]
+    segments, offset = [], 0.0
+    for rank, label, count in rows:
+        percent = _percent(count, total)
+        segments.append({"rank": rank, "label": label, "count": count, "percent": percent,
+                         "offset": round(offset, 1)})
+        offset += percent
     return {"total": total, "segments": segments}
 
 

@@ -1,0 +1,6 @@
+// The printable report's Print button.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var button = document.querySelector("[data-print]");
+  if (button) button.addEventListener("click", function () { window.print(); });
+});
