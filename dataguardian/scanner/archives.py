@@ -134,6 +134,17 @@ def check_zip_directory(infos: Iterable[zipfile.ZipInfo], archive_size: int,
         raise LimitExceeded(problem)
 
 
+def check_tar_headers(fileobj: BinaryIO, budget: Budget) -> None:
+    """Judge an uncompressed tar by its headers (read by seeking past each member's data):
+    its member count and total size go to ``budget``, which raises past the limits."""
+    files = sizes = 0
+    with tarfile.open(fileobj=fileobj, mode="r:") as archive:
+        for info in archive:
+            if info.isreg():
+                files, sizes = files + 1, sizes + info.size
+    budget.declare(files, sizes)
+
+
 def zip_member_problem(info: zipfile.ZipInfo, limits: Limits) -> str | None:
     """Why the directory entry of one zip member promises a bomb, or None."""
     return member_ratio_problem(info.file_size, info.compress_size, limits)

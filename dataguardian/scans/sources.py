@@ -13,6 +13,7 @@ import base64
 import os
 import re
 import shutil
+import tarfile
 import uuid
 import zipfile
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from dataguardian.scanner.archives import (
     Budget,
     Limits,
     check_gzip_trailer,
+    check_tar_headers,
     check_zip_directory,
     zip_member_problem,
 )
@@ -146,6 +148,11 @@ def check_file(path: Path, name: str, budget: Budget | None = None) -> None:
             _check_zip(path, name, budget)
         elif kind == "gzip":
             _check_gzip(path, name, budget)
+        elif kind == "tar":
+            with path.open("rb") as fh:
+                check_tar_headers(fh, budget)
+    except tarfile.TarError:
+        raise ScanSourceError(f"{name} is not a readable tar archive (damaged or truncated).") from None
     except LimitExceeded as exc:
         raise ScanSourceError(f"{name} was refused: {exc}.") from None
 

@@ -1,4 +1,4 @@
-"""Zip files written byte by byte, for archive-limit tests.
+"""Archives for archive-limit tests: tars, and zips written byte by byte.
 
 Deflating 2 GB of zeros to build a small-member zip bomb would take the test
 seconds; here one member's deflated bytes are written as many times as
@@ -7,7 +7,9 @@ needed, and a directory can be made to lie about the sizes.
 
 from __future__ import annotations
 
+import io
 import struct
+import tarfile
 import zlib
 
 
@@ -36,3 +38,13 @@ def small_member_bomb(members: int = 2000, member_size: int = 1_048_000) -> byte
     zeros = b"\0" * member_size
     packed, crc = deflated(zeros), zlib.crc32(zeros)
     return raw_zip([(f"part{i:04d}.txt", packed, crc, member_size) for i in range(members)])
+
+
+def tar_bytes(members: dict[str, bytes], mode: str = "w") -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode=mode) as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return out.getvalue()

@@ -12,7 +12,7 @@ import zlib
 
 from dataguardian.scanner.archives import Limits, unsafe_name
 from dataguardian.scanner.sources import scan_path
-from tests.scanner.bombs import deflated, raw_zip, small_member_bomb
+from tests.scanner.bombs import deflated, raw_zip, small_member_bomb, tar_bytes
 from tests.scanner.sample_documents import make_xlsx
 
 MAIL = b"contact: jan@example.nl\n"
@@ -23,16 +23,6 @@ def zip_bytes(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> 
     with zipfile.ZipFile(out, "w", method) as archive:
         for name, data in members.items():
             archive.writestr(zipfile.ZipInfo(name), data, compress_type=method)
-    return out.getvalue()
-
-
-def tar_bytes(members: dict[str, bytes], mode: str = "w") -> bytes:
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode=mode) as archive:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
     return out.getvalue()
 
 

@@ -15,7 +15,7 @@ from dataguardian.orgs.models import Role
 from dataguardian.scans.models import Scan, ScanChunk, ScanCredential, ScanJob, ScanStatus
 from dataguardian.scans.services import ScanSourceError, scan_cancel, scan_create, store_upload
 from dataguardian.scans.sources import decrypt_secret
-from tests.scanner.bombs import small_member_bomb
+from tests.scanner.bombs import small_member_bomb, tar_bytes
 from tests.scans.pipeline_support import (  # noqa: F401
     make_member,
     make_org,
@@ -251,6 +251,9 @@ def test_member_count_and_unpacked_size_are_capped_per_upload(settings, media_ro
     store_upload([upload("a.zip", three)])  # one archive under the cap
     with pytest.raises(ScanSourceError, match="more than 5 members"):
         store_upload([upload("a.zip", three), upload("b.zip", three)])
+    many = tar_bytes({f"{i}.txt": b"x" for i in range(6)})
+    with pytest.raises(ScanSourceError, match="more than 5 members"):
+        store_upload([upload("many.tar", many)])
     settings.DG_MAX_ARCHIVE_MEMBERS, settings.DG_MAX_UNCOMPRESSED_MB = 100, 1
     half = zip_bytes(iter([("half.txt", os.urandom(600 * 1024))]))
     store_upload([upload("a.zip", half)])
@@ -263,4 +266,5 @@ def test_an_empty_file_among_others_is_kept_for_the_scan_to_note(media_root):
     assert sorted(p.name for p in target.iterdir()) == ["a.txt", "empty.txt"]
     with pytest.raises(ScanSourceError, match="Every uploaded file is empty"):
         store_upload([upload("empty.txt", b""), upload("also.txt", b"")])
+
 
