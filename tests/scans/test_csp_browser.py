@@ -13,6 +13,7 @@ import shutil
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django_celery_beat.models import CrontabSchedule
 
 from dataguardian.orgs.models import Role
 from dataguardian.scans.models import Scan, Severity
@@ -42,6 +43,7 @@ def site(settings):
     for severity, entity in ((Severity.HIGH, "IBAN"), (Severity.MEDIUM, "EMAIL"), (Severity.MEDIUM, "EMAIL")):
         make_finding(done, severity=severity, entity=entity)
     running = make_scan(org, status="running", progress_done=1, progress_total=4)
+    CrontabSchedule.objects.create(minute="*/5")  # for the periodic-task form's crontab help
     return {"done": done, "running": running}
 
 

@@ -93,7 +93,8 @@ def test_upload_is_scanned_to_completion_by_a_worker(workers, user, tmp_path, me
     assert expected > 0 and scan.findings_count == expected == Finding.objects.filter(scan=scan).count()
     assert scan.progress_done == scan.progress_total == len(files)
     assert ScanChunk.objects.filter(scan=scan).count() == 3
-    assert not list((media / "uploads").iterdir())
+    # The upload goes right after the scan is marked completed (pipeline.cleanup).
+    wait_for(lambda: not list((media / "uploads").iterdir()), timeout=10)
     # The worker then indexes the scan's findings partition (two connections side by side).
     wait_for(lambda: partitions.is_finalized(scan.pk), timeout=30)
 
