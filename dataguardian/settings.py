@@ -289,11 +289,9 @@ DG_MAX_UPLOAD_MB = env_int(env, "DG_MAX_UPLOAD_MB", 200, minimum=1)
 # one more gets a form error naming the limit instead of Django's bare 400.
 DG_MAX_UPLOAD_FILES = env_int(env, "DG_MAX_UPLOAD_FILES", 100, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FILES = DG_MAX_UPLOAD_FILES + 1
-FILE_UPLOAD_HANDLERS = [
-    "dataguardian.scans.uploads.FileCountLimitHandler",
-    "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
-]
+FILE_UPLOAD_HANDLERS = ["dataguardian.scans.uploads.FileCountLimitHandler",
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DG_KEEP_UPLOADS = env_bool(env, "DG_KEEP_UPLOADS", default=False)
@@ -350,20 +348,11 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 # Content-Security-Policy (django-csp): scripts, styles and everything else from this
 # site only; no inline script or style (templates use static files and SVG attributes),
 # no plugins, no framing, forms posting only here.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [NONE],
-        "frame-ancestors": [NONE],
-        "form-action": [SELF],
-    },
-}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": [SELF], "script-src": [SELF], "style-src": [SELF], "img-src": [SELF, "data:"],
+    "font-src": [SELF], "connect-src": [SELF], "form-action": [SELF],
+    "object-src": [NONE], "base-uri": [NONE], "frame-ancestors": [NONE],
+}}
 if env_bool(env, "USE_X_FORWARDED_PROTO", default=False):
     # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
