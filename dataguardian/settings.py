@@ -6,6 +6,7 @@ cache, a filesystem Celery broker and secrets generated once into ``var/``.
 pool) and Redis. Every variable is listed, with its default, in README.md.
 """
 
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -299,6 +300,9 @@ DG_SCAN_FOLDERS = env_list(env, "DG_SCAN_FOLDERS", [])
 # Database servers (host or host:port, 5432 by default) that users may scan
 # (scans.dbtargets); empty turns PostgreSQL scans off.
 DG_SCAN_DATABASE_HOSTS = env_list(env, "DG_SCAN_DATABASE_HOSTS", [])
+for _entry in DG_SCAN_DATABASE_HOSTS:
+    if not re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]@,%]+)(:[0-9]{1,5})?", _entry):
+        raise ConfigError("DG_SCAN_DATABASE_HOSTS", f"expected host or host:port entries, not {_entry!r}")
 # Sign-in throttle (dataguardian.signin, on django-axes): failures per username and
 # address (an address alone: ten times as many), and for how long.
 DG_SIGNIN_MAX_FAILURES = env_int(env, "DG_SIGNIN_MAX_FAILURES", 5, minimum=1)

@@ -179,6 +179,9 @@ def test_production_email_url(load_settings):
         ({"DEBUG": "false"}, "SECRET_KEY"),
         ({**PRODUCTION_ENV, "DG_FINDING_HASH_KEY": ""}, "DG_FINDING_HASH_KEY"),
         ({**PRODUCTION_ENV, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"DG_SCAN_DATABASE_HOSTS": "db.example:"}, "DG_SCAN_DATABASE_HOSTS"),
+        ({"DG_SCAN_DATABASE_HOSTS": "user@db.example"}, "DG_SCAN_DATABASE_HOSTS"),
+        ({"DG_SCAN_DATABASE_HOSTS": "/var/run/postgresql"}, "DG_SCAN_DATABASE_HOSTS"),
     ],
 )
 def test_bad_environment_names_the_variable(load_settings, variables, named):

@@ -71,11 +71,12 @@ def test_hosts_and_ports_outside_the_list_are_refused(allowed):
 def test_aliases_are_judged_by_their_addresses(allowed):
     # "localhost" and "127.1" are 127.0.0.1 under other names: allowed as the address is.
     for host in ("localhost", "127.1", "127.0.0.1"):
-        if "127.0.0.1" not in dbtargets.resolve(host, 5999):
-            continue  # this resolver maps the name elsewhere
+        if dbtargets.resolve(host, 5999) != {"127.0.0.1"}:
+            continue  # this resolver maps the name elsewhere too (::1): judged on every address
         assert dbtargets.check_database_url(f"postgres://u:p@{host}:5999/crm")[0] == "postgres"
     with pytest.raises(ScanSourceError, match="not one an administrator allowed"):
         dbtargets.check_database_url("postgres://u:p@[::1]:5999/crm")  # another address
+    assert dbtargets.check_database_url("postgres://u:p@127.0.0.1:5999/crm")[0] == "postgres"
 
 
 def test_the_platforms_own_database_servers_are_refused_whatever_the_list_says(settings, monkeypatch):
