@@ -1,16 +1,21 @@
 """Test-wide fixtures and the rules for tests that need real servers.
 
 A test marked ``postgres`` or ``redis`` runs against the real server named by
-DATABASE_URL / REDIS_URL. Without it the test is skipped with a reason that
-says so — except where DG_REQUIRE_SERVICES is set (CI), where a missing
-server fails the test instead, so nothing is silently skipped there.
+DATABASE_URL / REDIS_URL; one marked ``browser`` drives Debian's Chromium
+through Playwright. Without what it needs the test is skipped with a reason
+that says so — except where DG_REQUIRE_SERVICES is set (CI, which installs
+Chromium), where it fails instead, so nothing is silently skipped there.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
 
 import pytest
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 def _services_required() -> bool:
@@ -24,11 +29,16 @@ def _missing(marker: str) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://... (the embedded default is SQLite)"
     if marker == "redis" and not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL=redis://... (the embedded default has no Redis)"
+    if marker == "browser":
+        if importlib.util.find_spec("playwright") is None:
+            return "needs Playwright for Python (requirements-dev.txt)"
+        if not shutil.which(CHROMIUM):
+            return f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
     return None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    for marker in ("postgres", "redis"):
+    for marker in ("postgres", "redis", "browser"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _missing(marker)

@@ -8,8 +8,6 @@ Chromium (/usr/bin/chromium); skipped with the reason where either is missing.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -17,18 +15,14 @@ from django_celery_beat.models import CrontabSchedule
 
 from dataguardian.orgs.models import Role
 from dataguardian.scans.models import Scan, Severity
+from tests.conftest import CHROMIUM
 from tests.foundation.factories import make_finding, make_member, make_org, make_scan
 
-CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
 PASSWORD = "a-long-test-password"
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 @pytest.fixture
@@ -51,7 +45,9 @@ def site(settings):
 def browser_page(live_server, monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
         problems: list[str] = []
@@ -104,5 +100,7 @@ def test_pages_and_admin_run_under_the_policy(site, browser_page):
     assert polled.value.status == 200
     Scan.objects.filter(pk=running.pk).update(progress_done=3)
     connection.close()  # Playwright's greenlet has a connection of its own: give it back
-    playwright_api.expect(page.locator("svg.progress rect")).to_have_attribute("width", "75")
+    from playwright.sync_api import expect
+
+    expect(page.locator("svg.progress rect")).to_have_attribute("width", "75")
     assert page.problems == [], "\n".join(page.problems)
