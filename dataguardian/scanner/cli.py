@@ -24,9 +24,10 @@ from dataguardian.scanner.parallel import scan_paths
 from dataguardian.scanner.progress import ProgressBar
 from dataguardian.scanner.report import FORMATS, WRITERS, Summary
 from dataguardian.scanner.sources import walk
-from dataguardian.scanner.types import FileResult, Finding
+from dataguardian.scanner.types import FileResult, Finding, SourceError
 
 HASH_KEY_ENV = "DG_FINDING_HASH_KEY"
+PHONE_REGIONS_ENV = "DG_PHONE_REGIONS"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,13 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also sample a database: postgresql://... or sqlite:///file.db")
     parser.add_argument("--sample-rows", type=_positive_int, default=100, metavar="N",
                         help="rows sampled per database table (default 100)")
+    parser.add_argument("--phone-regions", type=_phone_regions, default=None, metavar="NL,BE",
+                        help="regions whose national phone formats are read, in order of preference "
+                             f"(default: ${PHONE_REGIONS_ENV}, else NL); +/00 numbers are read for all")
     return parser
 
 
 def main(argv: list[str] | None = None, hash_key: bytes | None = None,
-         stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+         stdout: TextIO | None = None, stderr: TextIO | None = None,
+         phone_regions: tuple[str, ...] | None = None) -> int:
     """Run a scan; 0 when it ran (findings or not), 2 on a usage error or a
-    missing path, 1 when the database cannot be reached (one line on stderr)."""
+    missing path, 1 when the database cannot be reached (one line on stderr).
+
+    ``phone_regions`` is the default of ``--phone-regions`` (the settings'
+    ``DG_PHONE_REGIONS`` under ``manage.py scan``); without it the
+    environment variable is read.
+    """
     out, err = stdout or sys.stdout, stderr or sys.stderr
     parser = build_parser()
     try:
@@ -66,19 +76,24 @@ def main(argv: list[str] | None = None, hash_key: bytes | None = None,
     if missing:
         err.write(f"scan: error: {missing[0]}: no such file or folder\n")
         return 2
+    regions = args.phone_regions or phone_regions or _env_phone_regions(parser, err)
+    if regions is None:
+        return 2
     key = _hash_key(hash_key, err)
     from dataguardian.scanner.engine import Engine
 
     factory = functools.partial(Engine, key, entities=args.entities,
-                                min_confidence=args.min_confidence)
+                                min_confidence=args.min_confidence, phone_regions=regions)
     writer = WRITERS[args.format](out, err)
     summary = Summary()
     started = time.monotonic()
     bar = _progress_bar(args.paths, err)
     results = scan_paths(args.paths, factory, jobs=args.jobs, limits=Limits(),
                          progress=bar.update if bar else None)
+    mask = factory().mask_location
     try:
         for result in _with_database(results, args, factory):
+            result.errors = [SourceError(mask(e.path), mask(e.reason)) for e in result.errors]
             findings = _filtered(result.findings, args)
             summary.add(result, findings)
             writer.add(result, findings)
@@ -131,6 +146,30 @@ def _progress_bar(paths: list[str], err: TextIO) -> ProgressBar | None:
             files += 1
             sizes += 0 if isinstance(item, Exception) or not isinstance(item, tuple) else item[1]
     return ProgressBar(files, sizes, err)
+
+
+def _env_phone_regions(parser: argparse.ArgumentParser, err: TextIO) -> tuple[str, ...] | None:
+    """The regions named by the environment (NL when it names none); None after a usage error."""
+    from dataguardian.scanner.detectors.phone import DEFAULT_REGIONS, parse_regions
+
+    raw = os.environ.get(PHONE_REGIONS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_REGIONS
+    try:
+        return parse_regions(raw)
+    except ValueError as exc:
+        parser.print_usage(err)
+        err.write(f"scan: error: {PHONE_REGIONS_ENV}: {exc}\n")
+        return None
+
+
+def _phone_regions(text: str) -> tuple[str, ...]:
+    from dataguardian.scanner.detectors.phone import parse_regions
+
+    try:
+        return parse_regions(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_int(text: str) -> int:

@@ -3,17 +3,24 @@
 Hot path: one multi-pattern scan of the segment (``matcher``). Only the
 candidates it reports do Python work: right-boundary check, the detector's
 validator, context scoring, overlap resolution, masking and hashing. Line
-numbers are computed for findings only, in one left-to-right pass.
+numbers are computed for findings only, in one left-to-right pass. Each
+pattern's search resumes where its last candidate really ended (after a
+trim), so a candidate never swallows the start of the next value. What
+leaves the engine is checked once more: every context snippet and every
+location string taken from the source (path, sheet, JSON path, table,
+column) is searched with the same matcher, and any value found is masked.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from dataguardian.scanner.detectors import ENTITIES, Detector, all_detectors
+from dataguardian.scanner.detectors.phone import DEFAULT_REGIONS, parse_regions
 from dataguardian.scanner.masking import keyed_hash, masked_snippet
 from dataguardian.scanner.matcher import Matcher, default_backend, to_bytes
 from dataguardian.scanner.scoring import SPECIAL_PATTERN, ContextScorer, header_detector
@@ -21,6 +28,7 @@ from dataguardian.scanner.types import Finding, Segment
 
 HEADER_VALUE_CONFIDENCE = 0.8
 MAX_HEADER_VALUE = 500
+MAX_CACHED_LOCATIONS = 10_000
 
 
 @dataclass(slots=True)
@@ -29,17 +37,21 @@ class Candidate:
     start: int
     end: int
     confidence: float
+    # False for a decoy: a value of the detector's shape that fails its check
+    # (a mistyped IBAN). It is masked and wins overlaps, but is not reported.
+    reported: bool = True
 
 
 @lru_cache(maxsize=4)
 def shared_matcher(
-    backend: str,
+    backend: str, phone_regions: tuple[str, ...] = DEFAULT_REGIONS,
 ) -> tuple[list[Detector], list[tuple[Detector, bool, frozenset[int]]], Matcher]:
-    """Detectors, per-pattern facts and the compiled matcher: built once per process.
+    """Detectors, per-pattern facts and the compiled matcher: built once per
+    process and set of phone regions.
 
     The last pattern is no detector's: it marks special-category words.
     """
-    detectors = all_detectors()
+    detectors = all_detectors(phone_regions=phone_regions)
     table: list[tuple[Detector, bool, frozenset[int]]] = []
     patterns: list[tuple[str, bool]] = []
     for detector in detectors:
@@ -58,7 +70,9 @@ class Engine:
     ``hash_key`` keys the HMAC of each value; ``entities`` limits what is
     reported (all entities are still detected, so a snippet never shows an
     unreported value in clear); ``backend`` is ``"hyperscan"`` or ``"re"``
-    (default: hyperscan when it imports).
+    (default: hyperscan when it imports); ``phone_regions`` lists the
+    regions (ISO 3166 codes, in order of preference) whose national phone
+    formats are read; numbers with ``+`` or ``00`` are read for every region.
     """
 
     def __init__(
@@ -67,6 +81,7 @@ class Engine:
         entities: set[str] | None = None,
         min_confidence: float = 0.0,
         backend: str | None = None,
+        phone_regions: Sequence[str] | None = None,
     ) -> None:
         unknown = set(entities or ()) - ENTITIES
         if unknown:
@@ -75,10 +90,12 @@ class Engine:
         self.entities = frozenset(entities) if entities else None
         self.min_confidence = min_confidence
         self.backend = backend or default_backend()
-        self.detectors, self._table, self._matcher = shared_matcher(self.backend)
+        self.phone_regions = parse_regions(phone_regions) if phone_regions else DEFAULT_REGIONS
+        self.detectors, self._table, self._matcher = shared_matcher(self.backend, self.phone_regions)
         self._pattern_scores = [p.score for d in self.detectors for p in d.PATTERNS]
         self._scorer = ContextScorer(self.detectors)
         self._headers: dict[str, Detector | None] = {}
+        self._locations: dict[str, str] = {}
 
     def scan_text(self, text: str, path: str = "<text>") -> list[Finding]:
         return self.scan_segment(Segment(text=text, path=path))
@@ -96,7 +113,39 @@ class Engine:
         unlike findings they are not filtered by ``entities``/``min_confidence``.
         """
         return [(c.detector.ENTITY, c.start, c.end, c.confidence) for c in self._resolved(segment)[0]
-                if _kept(segment, c.start)]
+                if c.reported and _kept(segment, c.start)]
+
+    def value_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, masked) of every value a detector would report in ``text``.
+
+        The last check on what leaves the engine: context snippets, and the
+        location strings a source provides. No context word is needed here,
+        and no value is left out for its entity or confidence.
+        """
+        chosen = resolve_overlaps(self._candidates(text, None, None)) if text else []
+        return [(c.start, c.end, c.detector.mask(text[c.start : c.end])) for c in chosen]
+
+    def mask_values(self, text: str) -> str:
+        """``text`` with every value a detector would report in it masked."""
+        pieces: list[str] = []
+        cursor = 0
+        for start, end, masked in self.value_spans(text):
+            pieces += (text[cursor:start], masked)
+            cursor = end
+        pieces.append(text[cursor:])
+        return "".join(pieces)
+
+    def mask_location(self, text: str | None) -> str | None:
+        """A location string from the source (a path, sheet, JSON path, table or
+        column name) with any value in it masked; cached, as locations repeat."""
+        if not text:
+            return text
+        masked = self._locations.get(text)
+        if masked is None:
+            if len(self._locations) >= MAX_CACHED_LOCATIONS:
+                self._locations.clear()
+            masked = self._locations[text] = self.mask_values(text)
+        return masked
 
     def _resolved(self, segment: Segment) -> tuple[list[Candidate], list[int]]:
         """Non-overlapping candidates, and where special-category words are."""
@@ -117,43 +166,76 @@ class Engine:
             self._headers[header] = header_detector(header, self.detectors)
         return self._headers[header]
 
-    def _candidates(self, text: str, header: Detector | None, special: list[int]) -> list[Candidate]:
+    def _candidates(
+        self, text: str, header: Detector | None, special: list[int] | None
+    ) -> list[Candidate]:
         """Every validated value in ``text``, overlaps included; values outside
-        the segment's window stay in, to be resolved and masked like the rest."""
+        the segment's window stay in, to be resolved and masked like the rest.
+
+        With ``special`` None (the check of what leaves the engine) context is
+        not scored and no value needs a context word: any value of a
+        detector's shape that passes its check is a candidate.
+        """
         data = to_bytes(text)
-        size = len(data)
         candidates: list[Candidate] = []
         marker = len(self._table)
-        for index, match in self._matcher.find(data):
+        compiled = self._matcher.compiled
+        resume = [0] * marker
+        for index, low, high in self._matcher.windows(data):
             if index == marker:
-                special.append(match.end())
+                if special is not None:
+                    special.extend(m.end() for m in compiled[index].finditer(data, low, high))
                 continue
-            start, end = match.span("v")
-            detector, context_required, trail = self._table[index]
-            if end < size and data[end] in trail and match.end() == end:
-                # glued to more text: only a shrinkable value may give up its tail
-                if not detector.SHRINK:
-                    continue
-                end = start + detector.drop_last_group(text[start:end], end - start)
-            if not detector.followed_ok(text, end):
-                continue
-            end = detector.extend(text, start, end)
-            try:
-                length = detector.accept(text[start:end])
-            except Exception:  # noqa: BLE001 - a validator must never stop a scan
-                length = 0
-            if not length:
-                continue
-            end = start + length
-            value = text[start:end]
-            confidence = self._pattern_scores[index] + detector.confidence_delta(value)
-            confidence, has_context = self._scorer.adjust(detector, text, start, end, confidence)
-            if detector is header:
-                confidence, has_context = confidence + self._scorer.header_boost, True
-            if context_required and not has_context:
-                continue
-            candidates.append(Candidate(detector, start, end, min(1.0, max(0.05, confidence))))
+            search = compiled[index].search
+            pos = max(low, resume[index])
+            while (match := search(data, pos, high)) is not None:
+                pos = self._candidate(text, data, index, match, header, special, candidates)
+            resume[index] = pos
         return candidates
+
+    def _candidate(
+        self, text: str, data: bytes, index: int, match: re.Match[bytes], header: Detector | None,
+        special: list[int] | None, candidates: list[Candidate],
+    ) -> int:
+        """Check one match; add it to ``candidates`` if it holds a value.
+
+        Returns where this pattern's search goes on: the value's real end
+        when one was taken, else the character after the match's start.
+        """
+        start, end = match.span("v")
+        detector, context_required, trail = self._table[index]
+        if end < len(data) and data[end] in trail and match.end() == end:
+            # glued to more text: only a shrinkable value may give up its tail
+            if not detector.SHRINK:
+                return match.start() + 1
+            end = start + detector.drop_last_group(text[start:end], end - start)
+        if not detector.stands_alone(text, start, end):
+            return match.start() + 1
+        start, end = detector.bounds(text, start, end)
+        value = text[start:end]
+        try:
+            length = detector.accept(value)
+            decoy = 0 if length or not detector.DECOYS else detector.decoy_length(value)
+        except Exception:  # noqa: BLE001 - a validator must never stop a scan
+            length = decoy = 0
+        if decoy:
+            candidates.append(Candidate(detector, start, start + decoy, 0.0, reported=False))
+            return start + decoy
+        if not length:
+            return match.start() + 1
+        end = start + length
+        if special is None:
+            candidates.append(Candidate(detector, start, end, 1.0))
+            return end
+        value = text[start:end]
+        confidence = self._pattern_scores[index] + detector.confidence_delta(value)
+        confidence, has_context = self._scorer.adjust(detector, text, start, end, confidence)
+        if detector is header:
+            confidence, has_context = confidence + self._scorer.header_boost, True
+        if context_required and not has_context:
+            return match.start() + 1
+        candidates.append(Candidate(detector, start, end, min(1.0, max(0.05, confidence))))
+        return end
 
     def _add_header_value(self, text: str, header: Detector, candidates: list[Candidate]) -> None:
         if any(c.detector is header for c in candidates):
@@ -173,8 +255,9 @@ class Engine:
         findings: list[Finding] = []
         line = segment.base_line
         cursor, last_newline = segment.keep_from, -1
+        location = self.mask_location
         for candidate, (start, end, masked) in zip(chosen, masks, strict=True):
-            if not _kept(segment, start):
+            if not candidate.reported or not _kept(segment, start):
                 continue
             if line is not None:
                 line += text.count("\n", cursor, start)
@@ -200,16 +283,17 @@ class Engine:
                     severity=severity,
                     category=detector.CATEGORY,
                     confidence=round(candidate.confidence, 2),
-                    path=segment.path,
+                    path=location(segment.path),
                     masked=masked,
                     value_hash=keyed_hash(self.hash_key, detector.normalise(value)),
-                    context=masked_snippet(text, start, end, masks, starts=starts),
+                    context=masked_snippet(text, start, end, masks, starts=starts,
+                                           guard=self.value_spans),
                     line=line,
                     column=column,
-                    sheet=segment.sheet,
-                    cell=segment.cell,
-                    table=segment.table,
-                    column_name=segment.column_name,
+                    sheet=location(segment.sheet),
+                    cell=location(segment.cell),
+                    table=location(segment.table),
+                    column_name=location(segment.column_name),
                     row_key=segment.row_key,
                     row_key_hash=segment.row_key_hash,
                 )

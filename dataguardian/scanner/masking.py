@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 SNIPPET_RADIUS = 40
 
@@ -46,6 +46,7 @@ def masked_snippet(
     spans: Sequence[tuple[int, int, str]],
     radius: int = SNIPPET_RADIUS,
     starts: Sequence[int] | None = None,
+    guard: Callable[[str], Sequence[tuple[int, int, str]]] | None = None,
 ) -> str:
     """About ``radius`` characters each side of ``text[start:end]``.
 
@@ -53,6 +54,9 @@ def masked_snippet(
     start and not overlapping; each one that touches the window is replaced by
     its masked form (the window grows rather than cut a value in two).
     ``starts`` (the spans' starts, precomputed) makes this O(log n) per call.
+    ``guard`` is the last check: it gets the snippet with every mask blanked
+    out (newlines, which no value crosses) and returns (start, end, masked)
+    of anything else in it that must not be shown; those are masked too.
     """
     low, high = max(0, start - radius), min(len(text), end + radius)
     if starts is None:
@@ -66,10 +70,33 @@ def masked_snippet(
     pieces: list[str] = []
     cursor = low
     for s, e, masked in inside:
-        pieces.append(_printable(text[cursor:s]))
+        pieces.append(text[cursor:s])
         pieces.append(masked)
         cursor = e
-    pieces.append(_printable(text[cursor:high]))
+    pieces.append(text[cursor:high])
+    snippet = "".join(pieces)
+    if guard is not None:
+        snippet = _guarded(snippet, pieces, guard)
     prefix = "…" if low > 0 else ""
     suffix = "…" if high < len(text) else ""
-    return prefix + "".join(pieces).strip() + suffix
+    return prefix + _printable(snippet).strip() + suffix
+
+
+def _guarded(snippet: str, pieces: list[str], guard: Callable[[str], Sequence[tuple[int, int, str]]]) -> str:
+    """``snippet`` with whatever ``guard`` finds outside its masks masked.
+
+    ``pieces`` alternate clear text and masks, so the text the guard reads is
+    the snippet with each mask blanked out at the same offsets.
+    """
+    probe = "".join(piece if i % 2 == 0 else "\n" * len(piece) for i, piece in enumerate(pieces))
+    found = guard(probe)
+    if not found:
+        return snippet
+    out: list[str] = []
+    cursor = 0
+    for start, end, masked in found:
+        out.append(snippet[cursor:start])
+        out.append(masked)
+        cursor = end
+    out.append(snippet[cursor:])
+    return "".join(out)

@@ -11,7 +11,9 @@ Two backends give identical candidates:
   group). Every match the ``re`` backend finds lies inside one cluster, and
   because patterns use no look-around and no ``\\b``, searching a cluster
   gives the same matches as searching the whole text: the two backends agree
-  by construction (and a test checks it on a generated corpus).
+  by construction (and a test checks it on a generated corpus). The same
+  holds for a search resumed at any position inside a cluster, which the
+  engine does after trimming a candidate (``windows``).
   Hyperscan gets a *relaxed* copy of each pattern (no leading boundary,
   wide bounded repeats ``{m,n}`` made ``{m,}``): it reports a superset of
   the end offsets, which only costs a few extra windows, and runs far faster.
@@ -106,14 +108,22 @@ class Matcher:
     def __getstate__(self) -> dict[str, object]:
         raise TypeError("a Matcher holds a compiled database; build one per process")
 
+    def windows(self, data: bytes) -> list[tuple[int, int, int]]:
+        """(pattern, start, end) windows, sorted, that hold every match of each pattern.
+
+        Searching a pattern's windows from any position gives the match that
+        searching the whole text from there gives, so a caller may resume a
+        pattern's search wherever it likes (after trimming a candidate, say)
+        and both backends still agree. With ``re`` a window is the whole text.
+        """
+        if self._database is None:
+            size = len(data)
+            return [(index, 0, size) for index in range(len(self.compiled))]
+        return self._clusters(data)
+
     def find(self, data: bytes) -> Iterator[tuple[int, re.Match[bytes]]]:
         """Every match of every pattern, grouped by pattern, left to right."""
-        if self._database is None:
-            for index, pattern in enumerate(self.compiled):
-                for match in pattern.finditer(data):
-                    yield index, match
-            return
-        for index, start, end in self._clusters(data):
+        for index, start, end in self.windows(data):
             for match in self.compiled[index].finditer(data, start, end):
                 yield index, match
 

@@ -52,6 +52,9 @@ class EmailOnlyEngine:
             ))
         return found
 
+    def mask_location(self, text: str | None) -> str | None:
+        return text
+
 
 @pytest.fixture
 def email_engine() -> EmailOnlyEngine:

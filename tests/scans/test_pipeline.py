@@ -210,6 +210,43 @@ def test_sqlite_database_scan(user, settings, tmp_path, eager_celery, django_cap
     assert not ScanCredential.objects.filter(scan=scan).exists()
 
 
+def test_phone_regions_and_masked_locations_reach_the_database_scan(
+        user, settings, tmp_path, eager_celery, django_capture_on_commit_callbacks):
+    db = tmp_path / "crm.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute('create table "klant 111222333" (id integer primary key, telefoon text)')
+        conn.execute('insert into "klant 111222333" (telefoon) values (?)', ("(212) 555-0187",))
+    settings.DG_SCAN_FOLDERS = [str(tmp_path)]
+    settings.DG_PHONE_REGIONS = ("NL", "US")
+    with django_capture_on_commit_callbacks(execute=True):
+        scan = scan_create(user=user, organization=user.memberships.get().organization, kind="database",
+                           database_url=f"sqlite:///{db}")
+    scan.refresh_from_db()
+    assert scan.status == ScanStatus.COMPLETED, scan.error_message
+    (finding,) = Finding.objects.filter(scan=scan)
+    assert (finding.entity, finding.table_name) == ("PHONE", "klant *******33")
+    assert "111222333" not in finding.path
+    assert pipeline.engine().phone_regions == ("NL", "US")
+
+
+def test_upload_paths_are_stored_masked_with_the_upload_folder_cut(
+        user, media_root, eager_celery, django_capture_on_commit_callbacks):
+    files = [upload("klant 111222333.txt", b"mail jan@example.nl"),
+             upload("bsn 123456782.pdf", b"%PDF-1.4 not really")]
+    scan = _upload_scan(user, files, django_capture_on_commit_callbacks)
+    scan.refresh_from_db()
+    assert scan.status == ScanStatus.COMPLETED, scan.error_message
+    assert list(Finding.objects.filter(scan=scan).values_list("path", flat=True)) == ["klant *******33.txt"]
+    (error,) = ScanChunk.objects.get(scan=scan).errors
+    assert error["path"] == "bsn *******82.pdf" and "123456782" not in error["reason"]
+
+
+def test_file_errors_are_stored_masked():
+    error = pipeline.masked_error({"path": "a/jan@example.nl.pdf",
+                                   "reason": "cannot read jan@example.nl.pdf"})
+    assert error == {"path": "a/j***@example.nl.pdf", "reason": "cannot read j***@example.nl.pdf"}
+
+
 def _stale(scan: Scan, minutes: int = 30) -> None:
     Scan.objects.filter(pk=scan.pk).update(last_progress_at=timezone.now() - timedelta(minutes=minutes))
 

@@ -91,6 +91,10 @@ class Detector:
     # by a year: ``+31 6 12345678 2024``.
     SHRINK: ClassVar[int] = 0
     SEPARATORS: ClassVar[str] = " -."
+    # Whether a value of the entity's shape that fails its check is a decoy
+    # (see ``decoy_length``): masked, not reported, and nothing of lower
+    # priority is reported inside it.
+    DECOYS: ClassVar[bool] = False
 
     def validate(self, value: str) -> bool:
         """Whether a candidate passes the entity's checksum or structure check."""
@@ -107,6 +111,11 @@ class Detector:
             cut = self.drop_last_group(value, cut)
         return 0
 
+    def decoy_length(self, value: str) -> int:
+        """Length of a value at the start of ``value`` that has the entity's
+        whole structure but fails its check (a mistyped IBAN); 0 if none."""
+        return 0
+
     def drop_last_group(self, value: str, cut: int) -> int:
         """The length of ``value[:cut]`` without its last separated group."""
         while cut > 0 and value[cut - 1] not in self.SEPARATORS:
@@ -115,13 +124,16 @@ class Detector:
             cut -= 1
         return cut
 
-    def followed_ok(self, text: str, end: int) -> bool:
-        """A last look at what follows the value, for what ``TRAIL`` cannot say."""
+    def stands_alone(self, text: str, start: int, end: int) -> bool:
+        """A last look at what stands around the value, for what the pattern's
+        leading boundary and ``TRAIL`` cannot say."""
         return True
 
-    def extend(self, text: str, start: int, end: int) -> int:
-        """Where the value really ends, for values a pattern only announces."""
-        return end
+    def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """Where the value really starts and ends: a pattern may only announce
+        a value (a private key's first line) or take in characters around it
+        that are not its own."""
+        return start, end
 
     def confidence_delta(self, value: str) -> float:
         """A per-value correction of the pattern's confidence."""

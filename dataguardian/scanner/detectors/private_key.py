@@ -1,7 +1,7 @@
 """PRIVATE_KEY: a PEM/OpenSSH private key block.
 
 The pattern matches the ``-----BEGIN ... PRIVATE KEY-----`` line only (a
-bounded, cheap match); ``extend`` then stretches the finding to the matching
+bounded, cheap match); ``bounds`` then stretches the finding to the matching
 ``-----END ...-----`` line when it follows within 16 KiB.
 """
 
@@ -20,12 +20,12 @@ class PrivateKeyDetector(SecretDetector):
     PATTERNS = (Pattern(r"(?P<v>-----BEGIN (?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?-----)", 0.99),)
     CONTEXT = ("key", "ssh", "rsa", "pem")
 
-    def extend(self, text: str, start: int, end: int) -> int:
+    def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:
         stop = text.find("-----END ", end, end + MAX_BLOCK)
         if stop < 0:
-            return end
+            return start, end
         close = text.find("-----", stop + 9, stop + 80)
-        return close + 5 if close >= 0 else end
+        return start, close + 5 if close >= 0 else end
 
     def normalise(self, value: str) -> str:
         return "".join(value.split())

@@ -52,13 +52,19 @@ CONNECT_FAILED = ("could not connect to the database: check the host, port, data
 
 
 @functools.lru_cache(maxsize=2)
-def get_engine(hash_key: bytes) -> Engine:
+def get_engine(hash_key: bytes, phone_regions: tuple[str, ...] = ("NL",)) -> Engine:
     """One engine per worker process: compiling the matcher is the costly part."""
-    return Engine(hash_key=hash_key)
+    return Engine(hash_key=hash_key, phone_regions=phone_regions)
 
 
 def engine() -> Engine:
-    return get_engine(settings.FINDING_HASH_KEY.encode())
+    return get_engine(settings.FINDING_HASH_KEY.encode(), tuple(settings.DG_PHONE_REGIONS))
+
+
+def masked_error(error: dict[str, str]) -> dict[str, str]:
+    """A file error as stored: any value found in its path or reason masked."""
+    mask = engine().mask_location
+    return {"path": mask(error["path"]), "reason": mask(error["reason"])}
 
 
 def start(scan_id: int) -> list[int] | None:
@@ -120,12 +126,14 @@ def run_chunk(scan_id: int, index: int) -> str:
     outcome = _scan_units(scan, chunk)
     if outcome.cancelled:
         return "scan cancelled"
-    prefix = units.root_prefix(scan.job.root) if scan.job.root else ""
+    # Finding paths come out of the engine masked; so is the root cut from them.
+    prefix = engine().mask_location(units.root_prefix(scan.job.root)) if scan.job.root else ""
     now = timezone.now()
     with transaction.atomic():
         claimed = ScanChunk.objects.filter(pk=chunk.pk, done_at__isnull=True).update(
             done_at=now, findings_count=len(outcome.findings),
-            errors=outcome.errors[:CHUNK_FILE_ERRORS_KEPT], error_count=len(outcome.errors),
+            errors=[masked_error(e) for e in outcome.errors[:CHUNK_FILE_ERRORS_KEPT]],
+            error_count=len(outcome.errors),
         )
         if not claimed:
             return "already done"
