@@ -16,6 +16,8 @@ from tests.scanner.spans import ENGINE, detect
         ("bsn 1112.22.333", "1112.22.333"),
         ("111222333", "111222333"),
         ('"bsn": "999999990"', "999999990"),
+        ("bsn's 111222333,123456782", "123456782"),
+        ("bsn,123456782", "123456782"),
     ],
 )
 def test_finds_bsn(text: str, value: str) -> None:
@@ -31,6 +33,8 @@ def test_finds_bsn(text: str, value: str) -> None:
         "x111222333",  # glued to a word
         "000000000",
         "1.111222333",
+        "1,123456782",  # decimals
+        "12.345,123456782",
     ],
 )
 def test_rejects_non_bsn(text: str) -> None:

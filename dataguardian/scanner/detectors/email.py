@@ -1,11 +1,49 @@
-"""EMAIL: an address like ``jan@example.nl``."""
+"""EMAIL: an address like ``jan@example.nl``, ``jörg@münchen.de`` or ``ivan@пример.рф``.
+
+Local parts and domains may hold non-ASCII letters (internationalised
+addresses), and the top-level domain may be punycode (``xn--p1ai``). The
+matcher reads non-ASCII characters as ``?``, so the pattern takes ``?``
+where a letter may stand and ``bounds`` trims what is not the address (a
+real question mark, punctuation such as ``«»``) from either end. The
+hash is over the whole address with the domain in its ASCII (IDNA) form,
+so ``info@münchen.de`` and ``info@xn--mnchen-3ya.de`` hash alike.
+"""
 
 from __future__ import annotations
+
+import unicodedata
 
 from dataguardian.scanner.detectors.base import Detector, Pattern, lead
 
 LOCAL = "A-Za-z0-9._%+-"
-LABEL = "[A-Za-z0-9-]{1,63}"
+LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+# ``?`` stands for any non-ASCII character in the matcher's copy of the text.
+LABEL = "[A-Za-z0-9?-]{1,63}"
+TLD = "(?:xn--[A-Za-z0-9-]{1,59}|[A-Za-z?]{2,24})"
+
+
+def _letter(char: str) -> bool:
+    """A non-ASCII letter, mark or digit: allowed in internationalised addresses."""
+    return not char.isascii() and unicodedata.category(char)[0] in "LMN"
+
+
+def _local_ok(char: str) -> bool:
+    return char in LOCAL_CHARS or _letter(char)
+
+
+def _domain_ok(char: str) -> bool:
+    return char in DOMAIN_CHARS or _letter(char)
+
+
+def ascii_domain(domain: str) -> str | None:
+    """The domain in ASCII (IDNA), lower case; None if it cannot be one."""
+    if domain.isascii():
+        return domain.lower()
+    try:
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
 
 
 class EmailDetector(Detector):
@@ -15,14 +53,25 @@ class EmailDetector(Detector):
     PRIORITY = 70
     TRAIL = "A-Za-z0-9_@"
     PATTERNS = (
-        Pattern(
-            lead(LOCAL)
-            + rf"(?P<v>[{LOCAL}]{{1,64}}@{LABEL}(?:\.{LABEL}){{0,6}}\.[A-Za-z]{{2,24}})",
-            0.9,
-        ),
+        Pattern(lead(LOCAL) + rf"(?P<v>[{LOCAL[:-1]}?-]{{1,64}}@{LABEL}(?:\.{LABEL}){{0,6}}\.{TLD})", 0.9),
     )
     CONTEXT = ("email", "e-mail", "mail", "contact", "adres")
     HEADERS = ("email", "emailadres", "emailaddress", "mail", "mailadres")
+
+    def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:
+        value = text[start:end]
+        if value.isascii() and "?" not in value:
+            return start, end
+        at = value.rfind("@")
+        first = at
+        while first > 0 and _local_ok(value[first - 1]):
+            first -= 1
+        last = at + 1
+        while last < len(value) and _domain_ok(value[last]):
+            last += 1
+        while last > at + 1 and value[last - 1] in ".-":
+            last -= 1
+        return start + first, start + last
 
     def validate(self, value: str) -> bool:
         local, _, domain = value.rpartition("@")
@@ -30,10 +79,19 @@ class EmailDetector(Detector):
             return False
         if local.startswith(".") or local.endswith(".") or ".." in value:
             return False
-        return all(0 < len(label) <= 63 and not label.startswith("-") for label in domain.split("."))
+        if not all(map(_local_ok, local)) or not all(map(_domain_ok, domain)):
+            return False
+        labels = domain.split(".")
+        if len(labels) < 2 or not all(0 < len(label) <= 63 and label[0] != "-" for label in labels):
+            return False
+        tld = labels[-1]
+        if not (tld.lower().startswith("xn--") or (len(tld) >= 2 and tld.isalpha())):
+            return False
+        return ascii_domain(domain) is not None
 
     def normalise(self, value: str) -> str:
-        return value.lower()
+        local, _, domain = value.rpartition("@")
+        return f"{local.lower()}@{ascii_domain(domain) or domain.lower()}"
 
     def mask(self, value: str) -> str:
         local, _, domain = value.rpartition("@")

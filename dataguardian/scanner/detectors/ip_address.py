@@ -1,5 +1,10 @@
 """IP_ADDRESS: IPv4 and IPv6 addresses.
 
+IPv6 is read in every written form and reported whole: full, compressed
+(``::``), with its last 32 bits as IPv4 (``::ffff:192.0.2.1``), with a zone
+id (``fe80::1%eth0``) or a prefix length (``2001:db8::/32``). Pieces of
+something longer (``a::b::c``, ``1.2.3.4.5``) are not addresses.
+
 How special addresses are treated: an IP address is personal data when it can
 point to a person's device, which a public address can. Private (10/8,
 172.16/12, 192.168/16, fc00::/7), loopback, link-local and documentation
@@ -17,18 +22,32 @@ from functools import lru_cache
 
 from dataguardian.scanner.detectors.base import Detector, Pattern, lead
 
-HEX = "[0-9A-Fa-f]"
+H16 = "[0-9A-Fa-f]{1,4}"
+IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
+# A zone id (fe80::1%eth0) and a prefix length (2001:db8::/32) belong to the value.
+SUFFIX = r"(?:%[A-Za-z0-9_]{1,16}(?:[.-][A-Za-z0-9_]{1,16}){0,2})?(?:/[0-9]{1,3})?"
+V6_LEAD = lead("A-Za-z0-9_:.")
+# The first 96 bits of an address whose last 32 are written as IPv4: six groups, or compressed.
+V6_HEAD = rf"(?:{H16}:){{6}}|(?:{H16}(?::{H16}){{0,4}})?::(?:{H16}:){{0,5}}"
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @lru_cache(maxsize=1024)
-def parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def parse(value: str) -> tuple[Address, int | None] | None:
+    """The address and prefix length of ``value``, or None if it is no address."""
+    address, slash, prefix = value.partition("/")
     try:
-        return ipaddress.ip_address(value)
+        parsed = ipaddress.ip_address(address)
+        if slash:
+            ipaddress.ip_interface(value)  # checks the prefix length
+            return parsed, int(prefix)
     except ValueError:
         return None
+    return parsed, None
 
 
-def is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def is_internal(address: Address) -> bool:
     return address.is_private or address.is_loopback or address.is_link_local
 
 
@@ -39,45 +58,50 @@ class IpAddressDetector(Detector):
     PRIORITY = 35
     TRAIL = "A-Za-z0-9_"
     PATTERNS = (
-        Pattern(lead("A-Za-z0-9_.") + r"(?P<v>(?:[0-9]{1,3}\.){3}[0-9]{1,3})", 0.6),
-        Pattern(lead("A-Za-z0-9_:.") + rf"(?P<v>{HEX}{{1,4}}(?::{HEX}{{1,4}}){{7}})", 0.6),
-        Pattern(
-            lead("A-Za-z0-9_:.")
-            + rf"(?P<v>(?:{HEX}{{1,4}}(?::{HEX}{{1,4}}){{0,6}})?::(?:{HEX}{{1,4}}(?::{HEX}{{1,4}}){{0,6}})?)",
-            0.6,
-        ),
+        Pattern(lead("A-Za-z0-9_.") + rf"(?P<v>{IPV4})", 0.6),
+        Pattern(V6_LEAD + rf"(?P<v>{H16}(?::{H16}){{7}}{SUFFIX})", 0.6),
+        Pattern(V6_LEAD + rf"(?P<v>(?:{H16}(?::{H16}){{0,6}})?::(?:{H16}(?::{H16}){{0,6}})?{SUFFIX})", 0.6),
+        # IPv6 with its last 32 bits written as IPv4 (::ffff:192.0.2.1)
+        Pattern(V6_LEAD + rf"(?P<v>(?:{V6_HEAD}){IPV4}{SUFFIX})", 0.6),
     )
     CONTEXT = ("ip", "ip-adres", "ipaddress", "ip address", "client", "remote", "host", "from")
     NEGATIVE_CONTEXT = ("version", "versie", "release")
     HEADERS = ("ip", "ipadres", "ipaddress", "clientip", "remoteaddr", "remoteip")
 
     def validate(self, value: str) -> bool:
-        address = parse(value)
-        if address is None or address.is_unspecified or address.is_multicast:
+        parsed = parse(value)
+        if parsed is None:
             return False
-        if isinstance(address, ipaddress.IPv4Address):
-            return value != "255.255.255.255"
-        return value.count(":") >= 7 or "::" in value
+        address = parsed[0]
+        if address.is_unspecified or address.is_multicast:
+            return False
+        return not isinstance(address, ipaddress.IPv4Address) or value != "255.255.255.255"
 
-    def followed_ok(self, text: str, end: int) -> bool:
-        # ``1.2.3.4.5`` is a version number, not an address; ``8.8.8.8.`` ends a sentence.
-        return not (
-            text[end : end + 1] in (".", ":")
-            and text[end + 1 : end + 2].isalnum()
-            and (text[end] == "." or ":" in text[end - 5 : end])
-        )
+    def stands_alone(self, text: str, start: int, end: int) -> bool:
+        # ``1.2.3.4.5`` is a version number, not an address (``8.8.8.8.`` ends a
+        # sentence); ``a::b::c`` and ``::ffff:192`` (of ``::ffff:192.0.2.1``) are
+        # pieces of something longer, not addresses.
+        after = text[end + 1 : end + 2]
+        if text[end : end + 1] == ".":
+            return not after.isalnum()
+        if text[end : end + 1] == ":":
+            return not ((after.isalnum() or after == ":") and ":" in text[max(0, end - 5) : end])
+        return True
 
     def normalise(self, value: str) -> str:
-        address = parse(value)
-        return str(address) if address is not None else value
+        parsed = parse(value)
+        if parsed is None:
+            return value
+        address, prefix = parsed
+        return str(address) if prefix is None else f"{address}/{prefix}"
 
     def confidence_delta(self, value: str) -> float:
-        address = parse(value)
-        return -0.4 if address is not None and is_internal(address) else 0.0
+        parsed = parse(value)
+        return -0.4 if parsed is not None and is_internal(parsed[0]) else 0.0
 
     def severity_for(self, value: str) -> str:
-        address = parse(value)
-        return "low" if address is not None and is_internal(address) else self.SEVERITY
+        parsed = parse(value)
+        return "low" if parsed is not None and is_internal(parsed[0]) else self.SEVERITY
 
     def mask(self, value: str) -> str:
         if ":" in value:

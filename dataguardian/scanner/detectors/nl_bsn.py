@@ -13,7 +13,7 @@ class NlBsnDetector(Detector):
     SEVERITY = "critical"
     PRIORITY = 80
     TRAIL = "A-Za-z0-9_"
-    PATTERNS = (Pattern(lead("A-Za-z0-9_.,-") + r"(?P<v>[0-9]{9}|[0-9]{4}\.[0-9]{2}\.[0-9]{3})", 0.6),)
+    PATTERNS = (Pattern(lead("A-Za-z0-9_.-") + r"(?P<v>[0-9]{9}|[0-9]{4}\.[0-9]{2}\.[0-9]{3})", 0.6),)
     CONTEXT = ("bsn", "burgerservicenummer", "sofinummer", "sofi-nummer", "sofi", "persoonsnummer")
     NEGATIVE_CONTEXT = (
         "order",
@@ -28,6 +28,16 @@ class NlBsnDetector(Detector):
         "transaction",
     )
     HEADERS = ("bsn", "burgerservicenummer", "sofinummer", "bsnnummer")
+
+    def stands_alone(self, text: str, start: int, end: int) -> bool:
+        # After a comma, only as an item of a list (``111222333,123456782``),
+        # not as the decimals of a number (``1,123456782``, ``12.345,123456782``).
+        if start < 2 or text[start - 1] != ",":
+            return True
+        digits = 0
+        while digits < 4 and start - 2 - digits >= 0 and text[start - 2 - digits].isdigit():
+            digits += 1
+        return digits == 0 or digits > 3
 
     def validate(self, value: str) -> bool:
         digits = self.normalise(value)
