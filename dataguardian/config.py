@@ -124,3 +124,20 @@ def env_int(env: environ.Env, variable: str, default: int, minimum: int = 0) -> 
 def env_list(env: environ.Env, variable: str, default: list[str]) -> list[str]:
     raw = env.str(variable, default=",".join(default))
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_phone_regions(env: environ.Env, variable: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Phone regions (ISO 3166 codes, comma separated) checked against phonenumbers.
+
+    The scanner is imported only when the variable is set, so that loading
+    the settings does not load the engine.
+    """
+    raw = env.str(variable, default="").strip()
+    if not raw:
+        return default
+    from dataguardian.scanner.detectors.phone import parse_regions
+
+    try:
+        return parse_regions(raw)
+    except ValueError as exc:
+        raise ConfigError(variable, str(exc)) from None

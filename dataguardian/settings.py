@@ -21,6 +21,7 @@ from dataguardian.config import (
     env_bool,
     env_int,
     env_list,
+    env_phone_regions,
     persistent_secret,
     require,
 )
@@ -303,6 +304,8 @@ DG_SCAN_DATABASE_HOSTS = env_list(env, "DG_SCAN_DATABASE_HOSTS", [])
 for _entry in DG_SCAN_DATABASE_HOSTS:
     if not re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]@,%]+)(:[0-9]{1,5})?", _entry):
         raise ConfigError("DG_SCAN_DATABASE_HOSTS", f"expected host or host:port entries, not {_entry!r}")
+# Regions whose national phone formats scans read (the engine's phone_regions).
+DG_PHONE_REGIONS = env_phone_regions(env, "DG_PHONE_REGIONS", ("NL",))
 # Sign-in throttle (dataguardian.signin, on django-axes): failures per username and
 # address (an address alone: ten times as many), and for how long.
 DG_SIGNIN_MAX_FAILURES = env_int(env, "DG_SIGNIN_MAX_FAILURES", 5, minimum=1)

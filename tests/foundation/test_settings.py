@@ -62,6 +62,7 @@ DOCUMENTED = {
     "DG_MAX_UPLOAD_FILES": ("20", lambda s: s["DG_MAX_UPLOAD_FILES"] == 20
                             and s["DATA_UPLOAD_MAX_NUMBER_FILES"] == 21),
     "DG_MAX_ARCHIVE_MEMBERS": ("500", lambda s: s["DG_MAX_ARCHIVE_MEMBERS"] == 500),
+    "DG_PHONE_REGIONS": ("nl, be,US", lambda s: s["DG_PHONE_REGIONS"] == ("NL", "BE", "US")),
     "DG_MAX_UNCOMPRESSED_MB": ("100", lambda s: s["DG_MAX_UNCOMPRESSED_MB"] == 100),
     "DG_MAX_COMPRESSION_RATIO": ("50", lambda s: s["DG_MAX_COMPRESSION_RATIO"] == 50),
     "DG_CHUNK_MB": ("4", lambda s: s["DG_CHUNK_MB"] == 4),
@@ -117,6 +118,7 @@ def test_embedded_default(load_settings, tmp_path):
     assert s["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
     assert s["CELERY_BROKER_URL"] == "filesystem://"
     assert s["CELERY_RESULT_BACKEND"] == "django-db"
+    assert s["DG_PHONE_REGIONS"] == ("NL",)
     # The secret key is generated once and kept.
     assert (tmp_path / "var" / "secret_key").read_text() == s["SECRET_KEY"]
     assert load_settings()["SECRET_KEY"] == s["SECRET_KEY"]
@@ -182,6 +184,8 @@ def test_production_email_url(load_settings):
         ({"DG_SCAN_DATABASE_HOSTS": "db.example:"}, "DG_SCAN_DATABASE_HOSTS"),
         ({"DG_SCAN_DATABASE_HOSTS": "user@db.example"}, "DG_SCAN_DATABASE_HOSTS"),
         ({"DG_SCAN_DATABASE_HOSTS": "/var/run/postgresql"}, "DG_SCAN_DATABASE_HOSTS"),
+        ({"DG_PHONE_REGIONS": "NL,XX"}, "DG_PHONE_REGIONS"),
+        ({"DG_PHONE_REGIONS": ","}, "DG_PHONE_REGIONS"),
     ],
 )
 def test_bad_environment_names_the_variable(load_settings, variables, named):

@@ -6,6 +6,8 @@ import io
 import json
 import zipfile
 
+import pytest
+
 from dataguardian.scanner import cli
 from dataguardian.scanner.progress import ProgressBar
 from tests.scanner.sample_documents import make_docx, make_xlsx
@@ -35,6 +37,54 @@ def test_mixed_folder_with_the_real_engine(tmp_path, monkeypatch):
                       "share/lijst.xlsx", "share/backup.zip!old/customers.csv"}
     assert not any("voorbeeld.nl" in f["masked"].split("@")[0] for f in document["findings"])
     assert document["summary"]["errors"] == []
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_phone_regions_flag_and_environment(tmp_path, monkeypatch, jobs):
+    (tmp_path / "calls.txt").write_text("bel (212) 555-0187 of 06-12345678\n")
+
+    def phones(*argv: str, **kwargs: object) -> list[str]:
+        out = io.StringIO()
+        assert cli.main([str(tmp_path), "--format", "json", "--jobs", jobs, *argv], hash_key=b"k",
+                        stdout=out, stderr=io.StringIO(), **kwargs) == 0
+        return [f["masked"] for f in json.loads(out.getvalue())["findings"] if f["entity"] == "PHONE"]
+
+    monkeypatch.delenv(cli.PHONE_REGIONS_ENV, raising=False)
+    assert phones() == ["**-******78"]
+    assert phones("--phone-regions", "nl,us") == ["(***) ***-**87", "**-******78"]
+    assert phones("--phone-regions", "US") == ["(***) ***-**87"]
+    assert phones(phone_regions=("NL", "US")) == ["(***) ***-**87", "**-******78"]  # manage.py scan
+    monkeypatch.setenv(cli.PHONE_REGIONS_ENV, "NL,US")
+    assert phones() == ["(***) ***-**87", "**-******78"]
+    assert phones("--phone-regions", "NL") == ["**-******78"]
+
+
+@pytest.mark.parametrize("argv", [["--phone-regions", "NL,XX"], ["--phone-regions", ","]])
+def test_unknown_phone_regions_are_a_usage_error(tmp_path, argv):
+    err = io.StringIO()
+    assert cli.main([str(tmp_path), *argv], hash_key=b"k", stdout=io.StringIO(), stderr=err) == 2
+    assert "usage:" in err.getvalue() and "phone region" in err.getvalue()
+
+
+def test_unknown_phone_regions_in_the_environment_are_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.setenv(cli.PHONE_REGIONS_ENV, "NL,XX")
+    err = io.StringIO()
+    assert cli.main([str(tmp_path)], hash_key=b"k", stdout=io.StringIO(), stderr=err) == 2
+    assert "DG_PHONE_REGIONS: unknown phone region XX" in err.getvalue()
+
+
+def test_paths_in_findings_and_errors_are_masked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "jan@example.nl").mkdir()
+    (tmp_path / "jan@example.nl" / "cv.txt").write_text("tel 06-12345678\n")
+    (tmp_path / "jan@example.nl" / "leeg.txt").write_text("")
+    out = io.StringIO()
+    assert cli.main(["jan@example.nl", "--format", "json"], hash_key=b"k", stdout=out,
+                    stderr=io.StringIO()) == 0
+    assert "jan@example.nl" not in out.getvalue()
+    document = json.loads(out.getvalue())
+    assert [f["path"] for f in document["findings"]] == ["j***@example.nl/cv.txt"]
+    assert [e["path"] for e in document["summary"]["errors"]] == ["j***@example.nl/leeg.txt"]
 
 
 def test_progress_bar_only_on_a_terminal(tmp_path):

@@ -15,4 +15,5 @@ class Command(BaseCommand):
         from dataguardian.scanner.cli import main
 
         key = settings.FINDING_HASH_KEY
-        sys.exit(main(argv[2:], hash_key=key.encode() if isinstance(key, str) else key))
+        sys.exit(main(argv[2:], hash_key=key.encode() if isinstance(key, str) else key,
+                      phone_regions=tuple(settings.DG_PHONE_REGIONS)))
