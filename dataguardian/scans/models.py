@@ -65,6 +65,7 @@ class Entity(models.TextChoices):
     SLACK_TOKEN = "SLACK_TOKEN", "Slack token"
     PRIVATE_KEY = "PRIVATE_KEY", "Private key"
     JWT = "JWT", "JSON Web Token"
+    CONNECTION_PASSWORD = "CONNECTION_PASSWORD", "Password in a URL or connection string"
     GENERIC_SECRET = "GENERIC_SECRET", "Secret"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataguardian.scanner.detectors.aws_access_key import AwsAccessKeyDetector
 from dataguardian.scanner.detectors.aws_secret_key import AwsSecretKeyDetector
 from dataguardian.scanner.detectors.base import Detector, Pattern
+from dataguardian.scanner.detectors.connection_password import ConnectionPasswordDetector
 from dataguardian.scanner.detectors.credit_card import CreditCardDetector
 from dataguardian.scanner.detectors.date_of_birth import DateOfBirthDetector
 from dataguardian.scanner.detectors.email import EmailDetector
@@ -18,7 +19,7 @@ from dataguardian.scanner.detectors.nl_id_card import NlIdCardDetector
 from dataguardian.scanner.detectors.nl_kvk import NlKvkDetector
 from dataguardian.scanner.detectors.nl_passport import NlPassportDetector
 from dataguardian.scanner.detectors.nl_postcode import NlPostcodeDetector
-from dataguardian.scanner.detectors.phone import PhoneDetector
+from dataguardian.scanner.detectors.phone import DEFAULT_REGIONS, PhoneDetector
 from dataguardian.scanner.detectors.private_key import PrivateKeyDetector
 from dataguardian.scanner.detectors.slack_token import SlackTokenDetector
 from dataguardian.scanner.detectors.tabular import AddressDetector, PersonDetector
@@ -41,6 +42,7 @@ DETECTOR_CLASSES: tuple[type[Detector], ...] = (
     SlackTokenDetector,
     PrivateKeyDetector,
     JwtDetector,
+    ConnectionPasswordDetector,
     GenericSecretDetector,
     PersonDetector,
     AddressDetector,
@@ -49,9 +51,10 @@ DETECTOR_CLASSES: tuple[type[Detector], ...] = (
 ENTITIES: frozenset[str] = frozenset(cls.ENTITY for cls in DETECTOR_CLASSES)
 
 
-def all_detectors() -> list[Detector]:
-    """One instance of every detector, in a stable order."""
-    return [cls() for cls in DETECTOR_CLASSES]
+def all_detectors(phone_regions: tuple[str, ...] = DEFAULT_REGIONS) -> list[Detector]:
+    """One instance of every detector, in a stable order; the phone detector
+    reads the national formats of ``phone_regions``."""
+    return [PhoneDetector(phone_regions) if cls is PhoneDetector else cls() for cls in DETECTOR_CLASSES]
 
 
 __all__ = ["DETECTOR_CLASSES", "ENTITIES", "Detector", "Pattern", "all_detectors"]
