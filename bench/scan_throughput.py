@@ -4,6 +4,7 @@ Standalone (no Django). Run from the repository root:
 
     .venv/bin/python bench/scan_throughput.py            # 200 MB corpus, 1 GB RSS file
     .venv/bin/python bench/scan_throughput.py --quick    # small sizes, seconds
+    .venv/bin/python bench/scan_throughput.py --engine-only --every 3   # hs/re rates only, dense corpus
 
 The corpus is generated deterministically (seeded): ``--blocks`` distinct
 blocks of mixed prose, log, CSV and code lines, one line in ``--every`` with a
@@ -199,6 +200,8 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=8)
     parser.add_argument("--every", type=int, default=250, help="one planted line in EVERY lines")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--engine-only", action="store_true",
+                        help="only the hyperscan and re rates (for comparing two checkouts)")
     parser.add_argument("--child-rss", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_rss:
@@ -231,6 +234,11 @@ def main() -> None:
     seconds, chars, findings = scan_blocks(Engine(KEY, backend="re"), blocks, re_plan)
     re_rate = chars / seconds / MB
     print(f"re: {chars / MB:.0f} MB in {seconds:.2f}s = {re_rate:.2f} MB/s, {findings} findings", flush=True)
+
+    if args.engine_only:
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"BENCH scan_engine hs_mb_s={hs_rate:.1f} re_mb_s={re_rate:.2f} every={args.every} load={load}")
+        return
 
     presidio, how = presidio_rate(blocks[0][: int(args.presidio_mb * MB)])
     x_presidio = hs_rate / presidio if presidio == presidio and presidio > 0 else float("nan")

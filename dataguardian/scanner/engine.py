@@ -6,9 +6,10 @@ validator, context scoring, overlap resolution, masking and hashing. Line
 numbers are computed for findings only, in one left-to-right pass. Each
 pattern's search resumes where its last candidate really ended (after a
 trim), so a candidate never swallows the start of the next value. What
-leaves the engine is checked once more: every context snippet and every
-location string taken from the source (path, sheet, JSON path, table,
-column) is searched with the same matcher, and any value found is masked.
+leaves the engine is checked once more: the text its snippets show (with
+the values found blanked out) and every location string taken from the
+source (path, sheet, JSON path, table, column) are searched again with the
+same matcher, and any value found there is masked too.
 """
 
 from __future__ import annotations
@@ -21,14 +22,16 @@ from functools import lru_cache
 
 from dataguardian.scanner.detectors import ENTITIES, Detector, all_detectors
 from dataguardian.scanner.detectors.phone import DEFAULT_REGIONS, parse_regions
-from dataguardian.scanner.masking import keyed_hash, masked_snippet
-from dataguardian.scanner.matcher import Matcher, default_backend, to_bytes
+from dataguardian.scanner.masking import keyed_hash, masked_snippet, unmasked_values, visible_regions
+from dataguardian.scanner.matcher import SENTINEL, Matcher, default_backend, to_bytes
 from dataguardian.scanner.scoring import SPECIAL_PATTERN, ContextScorer, header_detector
 from dataguardian.scanner.types import Finding, Segment
 
 HEADER_VALUE_CONFIDENCE = 0.8
 MAX_HEADER_VALUE = 500
 MAX_CACHED_LOCATIONS = 10_000
+# How far past a snippet's edge the last check reads, so a value crossing the edge is seen whole.
+GUARD_MARGIN = 64
 
 
 @dataclass(slots=True)
@@ -176,21 +179,25 @@ class Engine:
         not scored and no value needs a context word: any value of a
         detector's shape that passes its check is a candidate.
         """
+        text = SENTINEL + text  # offsets are one more than the caller's until the end
         data = to_bytes(text)
         candidates: list[Candidate] = []
         marker = len(self._table)
-        compiled = self._matcher.compiled
+        compiled = self._matcher.unanchored
         resume = [0] * marker
         for index, low, high in self._matcher.windows(data):
             if index == marker:
                 if special is not None:
-                    special.extend(m.end() for m in compiled[index].finditer(data, low, high))
+                    special.extend(m.end() - 1 for m in compiled[index].finditer(data, low, high))
                 continue
             search = compiled[index].search
             pos = max(low, resume[index])
             while (match := search(data, pos, high)) is not None:
                 pos = self._candidate(text, data, index, match, header, special, candidates)
             resume[index] = pos
+        for candidate in candidates:
+            candidate.start -= 1
+            candidate.end -= 1
         return candidates
 
     def _candidate(
@@ -248,15 +255,41 @@ class Engine:
         start = text.index(value)
         candidates.append(Candidate(header, start, start + len(value), HEADER_VALUE_CONFIDENCE))
 
+    def _reported(self, segment: Segment, candidate: Candidate) -> bool:
+        return (
+            candidate.reported
+            and _kept(segment, candidate.start)
+            and (self.entities is None or candidate.detector.ENTITY in self.entities)
+            and candidate.confidence >= self.min_confidence
+        )
+
+    def _masks(
+        self, text: str, chosen: list[Candidate], reported: list[Candidate]
+    ) -> list[tuple[int, int, str]]:
+        """(start, end, masked) of every value to hide in snippets: the chosen
+        ones, and whatever the last check finds in the clear text that the
+        snippets of ``reported`` can show."""
+        masks = [(c.start, c.end, c.detector.mask(text[c.start : c.end])) for c in chosen]
+        if not reported:
+            return masks
+        regions = visible_regions([(c.start, c.end) for c in reported], len(text), GUARD_MARGIN)
+        starts = [c.start for c in chosen]
+        unseen = unmasked_values(text, regions, masks, starts, self.value_spans)
+        return sorted(masks + unseen) if unseen else masks
+
     def _findings(self, segment: Segment, chosen: list[Candidate], special: list[int]) -> list[Finding]:
         text = segment.text
-        masks = [(c.start, c.end, c.detector.mask(text[c.start : c.end])) for c in chosen]
-        starts = [c.start for c in chosen]
+        reported = [c for c in chosen if self._reported(segment, c)]
+        masks = self._masks(text, chosen, reported)
+        starts = [start for start, _, _ in masks]
         findings: list[Finding] = []
         line = segment.base_line
         cursor, last_newline = segment.keep_from, -1
         location = self.mask_location
-        for candidate, (start, end, masked) in zip(chosen, masks, strict=True):
+        wanted = iter(reported)
+        next_reported = next(wanted, None)
+        for candidate in chosen:
+            start, end = candidate.start, candidate.end
             if not candidate.reported or not _kept(segment, start):
                 continue
             if line is not None:
@@ -264,10 +297,9 @@ class Engine:
                 newline = text.rfind("\n", cursor, start)
                 last_newline = newline if newline >= 0 else last_newline
                 cursor = start
-            if self.entities is not None and candidate.detector.ENTITY not in self.entities:
+            if candidate is not next_reported:
                 continue
-            if candidate.confidence < self.min_confidence:
-                continue
+            next_reported = next(wanted, None)
             detector = candidate.detector
             value = text[start:end]
             column = None
@@ -284,10 +316,9 @@ class Engine:
                     category=detector.CATEGORY,
                     confidence=round(candidate.confidence, 2),
                     path=location(segment.path),
-                    masked=masked,
+                    masked=masks[bisect_left(starts, start)][2],
                     value_hash=keyed_hash(self.hash_key, detector.normalise(value)),
-                    context=masked_snippet(text, start, end, masks, starts=starts,
-                                           guard=self.value_spans),
+                    context=masked_snippet(text, start, end, masks, starts=starts),
                     line=line,
                     column=column,
                     sheet=location(segment.sheet),

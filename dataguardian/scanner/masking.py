@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 
 SNIPPET_RADIUS = 40
@@ -46,7 +46,6 @@ def masked_snippet(
     spans: Sequence[tuple[int, int, str]],
     radius: int = SNIPPET_RADIUS,
     starts: Sequence[int] | None = None,
-    guard: Callable[[str], Sequence[tuple[int, int, str]]] | None = None,
 ) -> str:
     """About ``radius`` characters each side of ``text[start:end]``.
 
@@ -54,9 +53,6 @@ def masked_snippet(
     start and not overlapping; each one that touches the window is replaced by
     its masked form (the window grows rather than cut a value in two).
     ``starts`` (the spans' starts, precomputed) makes this O(log n) per call.
-    ``guard`` is the last check: it gets the snippet with every mask blanked
-    out (newlines, which no value crosses) and returns (start, end, masked)
-    of anything else in it that must not be shown; those are masked too.
     """
     low, high = max(0, start - radius), min(len(text), end + radius)
     if starts is None:
@@ -75,28 +71,62 @@ def masked_snippet(
         cursor = e
     pieces.append(text[cursor:high])
     snippet = "".join(pieces)
-    if guard is not None:
-        snippet = _guarded(snippet, pieces, guard)
     prefix = "…" if low > 0 else ""
     suffix = "…" if high < len(text) else ""
     return prefix + _printable(snippet).strip() + suffix
 
 
-def _guarded(snippet: str, pieces: list[str], guard: Callable[[str], Sequence[tuple[int, int, str]]]) -> str:
-    """``snippet`` with whatever ``guard`` finds outside its masks masked.
 
-    ``pieces`` alternate clear text and masks, so the text the guard reads is
-    the snippet with each mask blanked out at the same offsets.
+Spans = Sequence[tuple[int, int, str]]
+
+
+def visible_regions(
+    values: Sequence[tuple[int, int]], size: int, margin: int, radius: int = SNIPPET_RADIUS
+) -> list[tuple[int, int]]:
+    """The merged stretches of a text that the snippets of ``values`` (sorted
+    (start, end) pairs) can show, each widened by ``margin`` so that a value
+    crossing a snippet's edge is seen whole."""
+    regions: list[list[int]] = []
+    for start, end in values:
+        low, high = max(0, start - radius - margin), min(size, end + radius + margin)
+        if regions and low <= regions[-1][1]:
+            regions[-1][1] = max(regions[-1][1], high)
+        else:
+            regions.append([low, high])
+    return [(low, high) for low, high in regions]
+
+
+def unmasked_values(
+    text: str, regions: Sequence[tuple[int, int]], spans: Spans, starts: Sequence[int],
+    find: Callable[[str], Spans],
+) -> list[tuple[int, int, str]]:
+    """What ``find`` reports in the clear parts of ``regions`` of ``text``.
+
+    The regions are read as one text, joined by newlines (which no value
+    crosses), with every span of ``spans`` blanked out, so ``find`` runs
+    once. Returns (start, end, masked) as offsets into ``text``, none of them
+    overlapping ``spans``.
     """
-    probe = "".join(piece if i % 2 == 0 else "\n" * len(piece) for i, piece in enumerate(pieces))
-    found = guard(probe)
-    if not found:
-        return snippet
-    out: list[str] = []
-    cursor = 0
-    for start, end, masked in found:
-        out.append(snippet[cursor:start])
-        out.append(masked)
-        cursor = end
-    out.append(snippet[cursor:])
-    return "".join(out)
+    pieces: list[str] = []  # the regions, each followed by a newline
+    origins: list[int] = []  # where each region starts in the joined text
+    position = 0
+    for low, high in regions:
+        cursor = low
+        for s, e, _ in spans[max(0, bisect_left(starts, low) - 1) : bisect_left(starts, high)]:
+            s, e = max(s, cursor), min(e, high)
+            if s < e:
+                pieces += (text[cursor:s], "\n" * (e - s))
+                cursor = e
+        pieces += (text[cursor:high], "\n")
+        origins.append(position)
+        position += high - low + 1
+    found: list[tuple[int, int, str]] = []
+    for start, end, masked in find("".join(pieces)):
+        k = bisect_right(origins, start) - 1
+        low, high = regions[k]
+        start, end = low + start - origins[k], low + end - origins[k]
+        i = bisect_left(starts, end)
+        if end > high or (i > 0 and spans[i - 1][1] > start):
+            continue  # crosses into the next region or over a mask
+        found.append((start, end, masked))
+    return found

@@ -23,7 +23,10 @@ Two backends give identical candidates:
   (one pass per pattern) but needs nothing installed.
 
 Both work on bytes where each character of the original text is one byte
-(non-ASCII characters become ``?``), so offsets are character offsets.
+(non-ASCII characters become ``?``), so offsets are character offsets. The
+engine puts a newline in front of the text and searches with ``unanchored``
+patterns, whose leading boundary then needs no ``^`` alternative (about 40 %
+less time in ``re``).
 
 The compiled hyperscan database is kept on disk between runs
 (``matcher_cache``): a run with the same patterns loads it instead of
@@ -54,6 +57,9 @@ def default_backend() -> str:
     return "hyperscan" if hyperscan is not None else "re"
 
 
+SENTINEL = "\n"  # accepted by every leading boundary: no pattern's lead excludes it
+
+
 def to_bytes(text: str) -> bytes:
     """One byte per character: ASCII as is, everything else ``?``."""
     return text.encode("ascii", "replace")
@@ -69,9 +75,13 @@ class Matcher:
         if backend == "hyperscan" and hyperscan is None:
             raise ValueError("the hyperscan backend needs the hyperscan package")
         self.backend = backend
-        self.compiled = [
-            re.compile(regex.encode(), re.ASCII | (re.IGNORECASE if caseless else 0))
-            for regex, caseless in patterns
+        flags = [re.ASCII | (re.IGNORECASE if caseless else 0) for _, caseless in patterns]
+        self.compiled = [re.compile(regex.encode(), f) for (regex, _), f in zip(patterns, flags, strict=True)]
+        # The same patterns for data that starts with a newline (``SENTINEL``):
+        # there a leading boundary ``(?:^|[^...])`` needs no ``^``, and ``re``
+        # runs a plain character class far faster than that alternation.
+        self.unanchored = [
+            re.compile(unanchored(regex).encode(), f) for (regex, _), f in zip(patterns, flags, strict=True)
         ]
         self.max_lengths = [max_length(regex) for regex, _ in patterns]
         self._local = threading.local()
@@ -153,6 +163,14 @@ WIDE_REPEAT = re.compile(r"\{(\d+),(\d+)\}")
 
 
 LEAD = re.compile(r"\(\?:\^\|\[\^[^\]]*\]\)")
+
+
+def unanchored(regex: str) -> str:
+    """``regex`` without the ``^`` of its leading boundary: the same matches on
+    data whose first character the boundary accepts (``SENTINEL``)."""
+    if regex.startswith("(?:^|[^"):
+        return LEAD.sub(lambda m: m[0][5:-1], regex, count=1)
+    return regex
 
 
 def relaxed(regex: str) -> str:

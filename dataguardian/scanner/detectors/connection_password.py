@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 
-from dataguardian.scanner.detectors.base import Pattern, lead
+from dataguardian.scanner.detectors.base import Pattern
 from dataguardian.scanner.detectors.secret import SecretDetector
 
 KEY = "(?:password|passwd|pwd)"
-VALUE = "(?P<v>[^;\"'\\r\\n]{1,128})"
-# One other ``Key=Value`` pair of the string (``Server=db``, ``User ID=app``).
-PAIR = "[A-Za-z][A-Za-z0-9 _]{0,30}=[^;\"'\\r\\n]{0,200}"
+# The key and what stands between it and the value, read backwards from the value.
+KEY_BEFORE = re.compile(r"(?:password|passwd|pwd)[ \t]{0,3}=[ \t]{0,3}[\"']?\Z", re.IGNORECASE)
+# Another ``Key=Value`` pair of the string (``Server=db``, ``User ID=app``), before or after.
+PAIR_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9 _]{0,30}=[^;\"'\r\n]{0,200};[ \t]{0,3}\Z")
+PAIR_AFTER = re.compile(r"[\"']?;[ \t]{0,3}[A-Za-z][A-Za-z0-9 _]{0,30}=")
 TEMPLATE = re.compile(
     r"\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|%\(.*\)[a-z]|%s|\{.*\}|<.*>|\[.*\]|(.)\1*"
     r"|[A-Za-z_][A-Za-z0-9_.]*\(.*\)"
@@ -39,19 +41,27 @@ class ConnectionPasswordDetector(SecretDetector):
     TRAIL = ""
     PATTERNS = (
         # scheme://user:password@host
-        Pattern(
-            lead() + r"[A-Za-z][A-Za-z0-9+.-]{1,31}://[^\s:/?#@\"'<>]{0,64}:"
-            r"(?P<v>[^\s/?#@\"'<>]{1,128})@[A-Za-z0-9\[_-]",
-            0.9,
-        ),
-        # Server=db;Password=secret  and  Password=secret;Server=db
-        Pattern(PAIR + ";[ \t]{0,3}" + KEY + "[ \t]{0,3}=[ \t]{0,3}[\"']?" + VALUE, 0.85, caseless=True),
-        Pattern(lead() + KEY + "[ \t]{0,3}=[ \t]{0,3}[\"']?" + VALUE + "[\"']?;[ \t]{0,3}" + PAIR,
-                0.85, caseless=True),
+        Pattern(r"://[^\s:/?#@\"'<>]{0,64}:(?P<v>[^\s/?#@\"'<>]{1,128})@[A-Za-z0-9\[_-]", 0.9),
+        # Password=secret, kept by ``stands_alone`` only inside a connection string
+        Pattern(KEY + "[ \t]{0,3}=[ \t]{0,3}[\"']?(?P<v>[^;\"'\r\n]{1,128})", 0.85, caseless=True),
         # ?password=secret&...
         Pattern("[?&]" + KEY + "=(?P<v>[^&\\s#\"'<>]{1,128})", 0.8, caseless=True),
     )
     CONTEXT = ("password", "wachtwoord", "connection", "dsn", "database", "url")
+
+    def stands_alone(self, text: str, start: int, end: int) -> bool:
+        before = text[max(0, start - 24) : start]
+        key = KEY_BEFORE.search(before)
+        if key is None:
+            return True  # user:password@ in a URL: the pattern said enough
+        key_start = start - len(before) + key.start()
+        glued = text[key_start - 1 : key_start] if key_start else ""
+        if glued in ("?", "&"):
+            return "&" not in text[start:end]  # a query parameter ends at the next one
+        if glued.isalnum() or glued == "_":
+            return False  # db_password=..., not a connection string's key
+        return bool(PAIR_BEFORE.search(text, max(0, key_start - 240), key_start)
+                    or PAIR_AFTER.match(text, end))
 
     def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:
         while end > start and text[end - 1] in " \t":

@@ -27,8 +27,6 @@ IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
 # A zone id (fe80::1%eth0) and a prefix length (2001:db8::/32) belong to the value.
 SUFFIX = r"(?:%[A-Za-z0-9_]{1,16}(?:[.-][A-Za-z0-9_]{1,16}){0,2})?(?:/[0-9]{1,3})?"
 V6_LEAD = lead("A-Za-z0-9_:.")
-# The first 96 bits of an address whose last 32 are written as IPv4: six groups, or compressed.
-V6_HEAD = rf"(?:{H16}:){{6}}|(?:{H16}(?::{H16}){{0,4}})?::(?:{H16}:){{0,5}}"
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -59,10 +57,14 @@ class IpAddressDetector(Detector):
     TRAIL = "A-Za-z0-9_"
     PATTERNS = (
         Pattern(lead("A-Za-z0-9_.") + rf"(?P<v>{IPV4})", 0.6),
-        Pattern(V6_LEAD + rf"(?P<v>{H16}(?::{H16}){{7}}{SUFFIX})", 0.6),
-        Pattern(V6_LEAD + rf"(?P<v>(?:{H16}(?::{H16}){{0,6}})?::(?:{H16}(?::{H16}){{0,6}})?{SUFFIX})", 0.6),
-        # IPv6 with its last 32 bits written as IPv4 (::ffff:192.0.2.1)
-        Pattern(V6_LEAD + rf"(?P<v>(?:{V6_HEAD}){IPV4}{SUFFIX})", 0.6),
+        # eight groups, the last two of which may be written as IPv4 (1:2:3:4:5:6:192.0.2.1)
+        Pattern(V6_LEAD + rf"(?P<v>(?:{H16}:){{6}}(?:{H16}:{H16}|{IPV4}){SUFFIX})", 0.6),
+        # compressed, maybe ending in IPv4 (::ffff:192.0.2.1: its first octet reads as a group)
+        Pattern(
+            V6_LEAD + rf"(?P<v>(?:{H16}(?::{H16}){{0,6}})?::(?:{H16}(?::{H16}){{0,6}})?"
+            rf"(?:(?:\.[0-9]{{1,3}}){{3}})?{SUFFIX})",
+            0.6,
+        ),
     )
     CONTEXT = ("ip", "ip-adres", "ipaddress", "ip address", "client", "remote", "host", "from")
     NEGATIVE_CONTEXT = ("version", "versie", "release")
