@@ -23,7 +23,7 @@ from functools import lru_cache
 from dataguardian.scanner.detectors import ENTITIES, Detector, all_detectors
 from dataguardian.scanner.detectors.phone import DEFAULT_REGIONS, parse_regions
 from dataguardian.scanner.masking import keyed_hash, masked_snippet, unmasked_values, visible_regions
-from dataguardian.scanner.matcher import SENTINEL, Matcher, default_backend, to_bytes
+from dataguardian.scanner.matcher import Matcher, default_backend, to_bytes
 from dataguardian.scanner.scoring import SPECIAL_PATTERN, ContextScorer, header_detector
 from dataguardian.scanner.types import Finding, Segment
 
@@ -179,25 +179,24 @@ class Engine:
         not scored and no value needs a context word: any value of a
         detector's shape that passes its check is a candidate.
         """
-        text = SENTINEL + text  # offsets are one more than the caller's until the end
         data = to_bytes(text)
         candidates: list[Candidate] = []
         marker = len(self._table)
-        compiled = self._matcher.unanchored
+        matcher = self._matcher
         resume = [0] * marker
-        for index, low, high in self._matcher.windows(data):
+        for index, low, high in matcher.windows(data):
             if index == marker:
                 if special is not None:
-                    special.extend(m.end() - 1 for m in compiled[index].finditer(data, low, high))
+                    special.extend(m.end() for m in matcher.compiled[index].finditer(data, low, high))
                 continue
-            search = compiled[index].search
             pos = max(low, resume[index])
-            while (match := search(data, pos, high)) is not None:
+            # Matcher.search, unrolled: the pattern as written only at offset 0
+            search = matcher.unanchored[index].search
+            match = matcher.search(index, data, 0, high) if pos == 0 else search(data, pos, high)
+            while match is not None:
                 pos = self._candidate(text, data, index, match, header, special, candidates)
+                match = search(data, pos, high)
             resume[index] = pos
-        for candidate in candidates:
-            candidate.start -= 1
-            candidate.end -= 1
         return candidates
 
     def _candidate(
@@ -216,9 +215,9 @@ class Engine:
             if not detector.SHRINK:
                 return match.start() + 1
             end = start + detector.drop_last_group(text[start:end], end - start)
+        start, end = detector.bounds(text, start, end)
         if not detector.stands_alone(text, start, end):
             return match.start() + 1
-        start, end = detector.bounds(text, start, end)
         value = text[start:end]
         try:
             length = detector.accept(value)

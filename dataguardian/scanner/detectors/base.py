@@ -125,8 +125,8 @@ class Detector:
         return cut
 
     def stands_alone(self, text: str, start: int, end: int) -> bool:
-        """A last look at what stands around the value, for what the pattern's
-        leading boundary and ``TRAIL`` cannot say."""
+        """A last look at what stands around the value (as ``bounds`` left it),
+        for what the pattern's leading boundary and ``TRAIL`` cannot say."""
         return True
 
     def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:

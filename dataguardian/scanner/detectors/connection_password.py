@@ -24,7 +24,7 @@ KEY = "(?:password|passwd|pwd)"
 KEY_BEFORE = re.compile(r"(?:password|passwd|pwd)[ \t]{0,3}=[ \t]{0,3}[\"']?\Z", re.IGNORECASE)
 # Another ``Key=Value`` pair of the string (``Server=db``, ``User ID=app``), before or after.
 PAIR_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9 _]{0,30}=[^;\"'\r\n]{0,200};[ \t]{0,3}\Z")
-PAIR_AFTER = re.compile(r"[\"']?;[ \t]{0,3}[A-Za-z][A-Za-z0-9 _]{0,30}=")
+PAIR_AFTER = re.compile(r"[ \t]*[\"']?;[ \t]{0,3}[A-Za-z][A-Za-z0-9 _]{0,30}=")
 TEMPLATE = re.compile(
     r"\$\{.*\}|\$\(.*\)|\$[A-Za-z_][A-Za-z0-9_]*|%\(.*\)[a-z]|%s|\{.*\}|<.*>|\[.*\]|(.)\1*"
     r"|[A-Za-z_][A-Za-z0-9_.]*\(.*\)"

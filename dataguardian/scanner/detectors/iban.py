@@ -27,6 +27,21 @@ def compact(value: str) -> str:
     return value.replace(" ", "").replace("-", "").upper()
 
 
+SHAPE = str.maketrans("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0" * 10 + "A" * 26)
+
+
+def well_formed(number: str) -> bool:
+    """Whether ``number`` has its country's length and structure, whatever its check digits."""
+    return _shape_ok(number[:2], number[4:].translate(SHAPE))
+
+
+@lru_cache(maxsize=4096)
+def _shape_ok(country: str, shape: str) -> bool:
+    # python-stdnum's look-up is slow; the structure depends only on where digits and letters stand.
+    sample = country + "00" + shape
+    return iban.is_valid(country + iban.calc_check_digits(sample) + shape, check_country=False)
+
+
 @lru_cache(maxsize=128)
 def national_module(country: str) -> object | None:
     """python-stdnum's IBAN module of ``country`` (BE, ES, ME, NO...), if it has one."""
@@ -66,16 +81,14 @@ class IbanDetector(Detector):
         rearranged = number[4:] + number[:4]
         if int("".join(str(int(c, 36)) for c in rearranged)) % 97 != 1:
             return False
-        return iban.is_valid(number, check_country=False)
+        return well_formed(number)
 
     def decoy_length(self, value: str) -> int:
         cut = len(value)
         for _ in range(self.SHRINK + 1):
             if cut <= 0:
                 return 0
-            number = compact(value[:cut])
-            fixed = number[:2] + iban.calc_check_digits(number) + number[4:]
-            if iban.is_valid(fixed, check_country=False):
+            if well_formed(compact(value[:cut])):
                 return cut
             cut = self.drop_last_group(value, cut)
         return 0
