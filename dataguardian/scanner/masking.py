@@ -102,9 +102,9 @@ def unmasked_values(
 ) -> list[tuple[int, int, str]]:
     """What ``find`` reports in the clear parts of ``regions`` of ``text``.
 
-    The regions are read as one text, joined by newlines (which no value
-    crosses), with every span of ``spans`` blanked out, so ``find`` runs
-    once. Returns (start, end, masked) as offsets into ``text``, none of them
+    The regions are read as one text, joined by newlines (a value found
+    across two of them is dropped), with every span of ``spans`` blanked out
+    by newlines too, so ``find`` runs once. Returns (start, end, masked) as offsets into ``text``, none of them
     overlapping ``spans``.
     """
     pieces: list[str] = []  # the regions, each followed by a newline
