@@ -104,8 +104,8 @@ def unmasked_values(
 
     The regions are read as one text, joined by newlines (a value found
     across two of them is dropped), with every span of ``spans`` blanked out
-    by newlines too, so ``find`` runs once. Returns (start, end, masked) as offsets into ``text``, none of them
-    overlapping ``spans``.
+    by newlines too, so ``find`` runs once. Returns (start, end, masked) as
+    offsets into ``text``, none of them overlapping ``spans``.
     """
     pieces: list[str] = []  # the regions, each followed by a newline
     origins: list[int] = []  # where each region starts in the joined text

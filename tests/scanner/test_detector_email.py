@@ -26,6 +26,8 @@ from tests.scanner.spans import ENGINE, KEY, detect, scan
         ("Vraag?jan@example.nl", "jan@example.nl"),
         ("is het jan@example.nl?", "jan@example.nl"),
         ("mail jan@example.nl… of", "jan@example.nl"),
+        ("jan@example.nl-account", "jan@example.nl"),
+        ("jan@example.nl/pad", "jan@example.nl"),
     ],
 )
 def test_finds_email(text: str, value: str) -> None:
@@ -35,7 +37,7 @@ def test_finds_email(text: str, value: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["user@localhost", "@example.nl", "jan@", "jan..x@example.nl", "name@example.c", "x@-bad.nl",
-     "???@example.nl", "jan@exämple.n1", "«»@example.nl"],
+     "???@example.nl", "jan@exämple.n1", "«»@example.nl", "jan@example.nl2", "jan@example.nl_x"],
 )
 def test_ignores_non_addresses(text: str) -> None:
     assert [e for e, _ in detect(text) if e == "EMAIL"] == []

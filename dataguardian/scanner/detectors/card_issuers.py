@@ -3,8 +3,8 @@
 Kept here, not fetched: one row per brand range as the brands publish them
 (and as the "Payment card number" IIN table of Wikipedia collects them).
 A number is a card number when it passes Luhn *and* falls in one of these
-ranges with an allowed length. To add a brand, add its rows; the card
-detector's pattern accepts every first digit that appears here.
+ranges with an allowed length. To add a brand, add its rows (the card
+detector's pattern takes any first digit but 0).
 """
 
 from __future__ import annotations
@@ -73,9 +73,6 @@ ISSUER_RANGES: tuple[tuple[int, int, tuple[int, ...]], ...] = (
     (9792, 9792, (16,)),  # Troy
     (9860, 9860, (16,)),  # Humo
 )
-
-FIRST_DIGITS = "".join(sorted({str(low)[0] for low, _, _ in ISSUER_RANGES}))
-
 
 @lru_cache(maxsize=1)
 def _by_prefix_length() -> dict[int, list[tuple[int, int, tuple[int, ...]]]]:

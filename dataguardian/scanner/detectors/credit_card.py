@@ -5,7 +5,7 @@ from __future__ import annotations
 from stdnum import luhn
 
 from dataguardian.scanner.detectors.base import Detector, Pattern, group4, lead
-from dataguardian.scanner.detectors.card_issuers import FIRST_DIGITS, known_issuer
+from dataguardian.scanner.detectors.card_issuers import known_issuer
 
 
 class CreditCardDetector(Detector):
@@ -15,7 +15,8 @@ class CreditCardDetector(Detector):
     PRIORITY = 90
     SHRINK = 2
     SEPARATORS = " -"
-    PATTERNS = (Pattern(lead() + rf"(?P<v>[{FIRST_DIGITS}][0-9]{{2}}(?:[ -]?[0-9]){{9,16}})", 0.85),)
+    # Any first digit but 0 (the issuer table decides): hyperscan runs [1-9] faster than a list.
+    PATTERNS = (Pattern(lead() + r"(?P<v>[1-9][0-9]{2}(?:[ -]?[0-9]){9,16})", 0.85),)
     CONTEXT = ("card", "kaart", "creditcard", "visa", "mastercard", "amex", "betaal", "payment", "cc")
     NEGATIVE_CONTEXT = ("order", "tracking", "referentie", "reference", "factuurnummer")
     HEADERS = ("creditcard", "cardnumber", "kaartnummer", "cc", "ccnumber", "pan")

@@ -20,7 +20,10 @@ LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
 # ``?`` stands for any non-ASCII character in the matcher's copy of the text.
 LABEL = "[A-Za-z0-9?-]{1,63}"
-TLD = "(?:xn--[A-Za-z0-9-]{1,59}|[A-Za-z?]{2,24})"
+# Read like any label (a narrower pattern made hyperscan slower); ``bounds``
+# keeps a top-level domain to its letters unless it is punycode (xn--p1ai).
+TLD = "[A-Za-z0-9?-]{2,63}"
+TRAIL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@")
 
 
 def _letter(char: str) -> bool:
@@ -60,17 +63,26 @@ class EmailDetector(Detector):
 
     def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:
         value = text[start:end]
-        if value.isascii() and "?" not in value:
-            return start, end
         at = value.rfind("@")
-        first = at
-        while first > 0 and _local_ok(value[first - 1]):
-            first -= 1
-        last = at + 1
-        while last < len(value) and _domain_ok(value[last]):
-            last += 1
-        while last > at + 1 and value[last - 1] in ".-":
-            last -= 1
+        first, last = 0, len(value)
+        if not value.isascii() or "?" in value:
+            first = at
+            while first > 0 and _local_ok(value[first - 1]):
+                first -= 1
+            last = at + 1
+            while last < len(value) and _domain_ok(value[last]):
+                last += 1
+            while last > at + 1 and value[last - 1] in ".-":
+                last -= 1
+        dot = value.rfind(".", at, last)
+        if dot > at and not value[dot + 1 : dot + 5].lower() == "xn--":
+            tld_end = dot + 1
+            while tld_end < last and (value[tld_end].isalpha()):
+                tld_end += 1
+            if tld_end < last:
+                if value[tld_end] in TRAIL_CHARS:
+                    return start, start  # glued to more text: no address
+                last = tld_end
         return start + first, start + last
 
     def validate(self, value: str) -> bool:

@@ -28,13 +28,15 @@ IPV4 = r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}"
 V6_LEAD = lead("A-Za-z0-9_:.")
 # What may follow an IPv6 pattern's match and still be the address: the last
 # three parts of an IPv4 ending (::ffff:192 .0.2.1), a zone id (%eth0) and a
-# prefix length (/64). Read in Python: in the patterns they made the
-# hyperscan database a fifth slower on plain text.
+# prefix length (/64); and the six groups that may stand before an IPv4
+# address (0:0:0:0:0:ffff: 192.0.2.1). Read in Python: in the patterns they
+# made the hyperscan database a fifth slower on plain text.
 V6_REST = re.compile(
     r"(?:(?<=[:0-9])(?:\.[0-9]{1,3}){3})?"
     r"(?:%[A-Za-z0-9_]{1,16}(?:[.-][A-Za-z0-9_]{1,16}){0,2})?"
     r"(?:/[0-9]{1,3})?"
 )
+V6_HEAD = re.compile(r"(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{1,4}:){6}\Z")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -65,8 +67,7 @@ class IpAddressDetector(Detector):
     TRAIL = "A-Za-z0-9_"
     PATTERNS = (
         Pattern(lead("A-Za-z0-9_.") + rf"(?P<v>{IPV4})", 0.6),
-        # eight groups, or seven and the rest of an IPv4 ending (1:2:3:4:5:6:192 .0.2.1)
-        Pattern(V6_LEAD + rf"(?P<v>{H16}(?::{H16}){{6,7}})", 0.6),
+        Pattern(V6_LEAD + rf"(?P<v>{H16}(?::{H16}){{7}})", 0.6),
         Pattern(V6_LEAD + rf"(?P<v>(?:{H16}(?::{H16}){{0,6}})?::(?:{H16}(?::{H16}){{0,6}})?)", 0.6),
     )
     CONTEXT = ("ip", "ip-adres", "ipaddress", "ip address", "client", "remote", "host", "from")
@@ -83,9 +84,11 @@ class IpAddressDetector(Detector):
         return not isinstance(address, ipaddress.IPv4Address) or value != "255.255.255.255"
 
     def bounds(self, text: str, start: int, end: int) -> tuple[int, int]:
-        if ":" not in text[start:end]:
-            return start, end
-        return start, V6_REST.match(text, end).end()
+        if ":" in text[start:end]:
+            return start, V6_REST.match(text, end).end()
+        if start and text[start - 1] == ":" and (head := V6_HEAD.search(text, max(0, start - 31), start)):
+            return head.start(), V6_REST.match(text, end).end()
+        return start, end
 
     def stands_alone(self, text: str, start: int, end: int) -> bool:
         # ``1.2.3.4.5`` is a version number, not an address (``8.8.8.8.`` ends a
