@@ -39,8 +39,8 @@ from faker import Faker  # noqa: E402
 
 from bench.lib.detection_suite import print_suite, run_suite  # noqa: E402
 from dataguardian.scanner import Engine, synthetic  # noqa: E402
-from dataguardian.scanner.matcher import BACKENDS, hyperscan  # noqa: E402
 from dataguardian.scanner.masking import keyed_hash  # noqa: E402
+from dataguardian.scanner.matcher import BACKENDS, hyperscan  # noqa: E402
 from dataguardian.scanner.sources import scan_path  # noqa: E402
 
 KEY = b"accuracy-key"

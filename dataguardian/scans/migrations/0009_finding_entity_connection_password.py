@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scans', '0007_finding_c_collation'),
+        ('scans', '0008_finding_row_key_hash'),
     ]
 
     operations = [
