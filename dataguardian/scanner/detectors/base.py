@@ -16,7 +16,11 @@ Pattern rules, so both backends find exactly the same candidates:
 * ``TRAIL`` applies when the value ends the match; a pattern that matches
   text after the value (``...NLD`` in a passport's MRZ) is its own boundary;
 * only ASCII: the engine matches against an ASCII copy of the text in which
-  every other character became ``?``.
+  every other character became ``?`` (a pattern may take ``?`` where a
+  non-ASCII letter may stand and let ``bounds`` trim the rest, as ``email``
+  does);
+* a search resumes where the last value really ended, so a greedy match
+  that a detector trims gives its tail back to the next value.
 """
 
 from __future__ import annotations
