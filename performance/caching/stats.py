@@ -4,7 +4,9 @@ Each process counts in memory and, at most every
 PERFORMANCE_CACHE_STATS_FLUSH_INTERVAL seconds, adds its counts to one Redis
 hash per namespace with a single pipelined batch of HINCRBY, so the figures
 are aggregated across processes. If Redis is unavailable the counts stay
-pending in memory and go out with the next successful flush.
+pending in memory and go out with the next successful flush. Each operation
+is also added to the current request's or task's scope, whose span records
+the cache calls and their time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from django.conf import settings
 
 from performance.caching.outcome import ERROR, FALLBACK
+from performance.db.recorder import count_cache_call
 
 FIELDS = ("hits", "misses", "sets", "deletes", "invalidations", "waits", "errors", "fallback",
           "ops", "latency_us")
@@ -36,7 +39,9 @@ def flush_interval() -> float:
 
 
 def record(namespace: str, kind: str, seconds: float, outcome: str) -> None:
-    """Count one operation; flush to Redis when the interval has passed."""
+    """Count one operation (and add it to the request's or task's span); flush when it is time."""
+    if kind != "wait":
+        count_cache_call(seconds)
     with _lock:
         for counters in (_pending[namespace], _totals[namespace]):
             counters[_KIND_FIELD[kind]] += 1

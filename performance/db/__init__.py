@@ -10,9 +10,9 @@ import atexit
 
 
 def setup() -> None:
-    """Hook the execute wrapper, the Celery task scopes and the exit flush."""
+    """Hook the execute wrapper, the Celery task scopes and spans, and the exit flush."""
     from performance.db import celery_signals, instrumentation, recorder
 
     if instrumentation.setup():
-        celery_signals.setup()
         atexit.register(recorder.maybe_flush, force=True)
+    celery_signals.setup()

@@ -25,20 +25,35 @@ DEFAULTS: dict[str, Any] = {
     "PERFORMANCE_INDEX_AUDIT_MIN_ROWS": 1000,
 }
 
-_memo: dict[str, Any] = {}
+_memos: list[dict[str, Any]] = []
 
 
-def get(name: str) -> Any:
-    """``settings.<name>``, or its default from :data:`DEFAULTS`."""
-    try:
-        return _memo[name]
-    except KeyError:
-        value = _memo[name] = getattr(settings, name, DEFAULTS[name])
-        return value
+def reader(defaults: dict[str, Any]):
+    """A memoised ``get(name)`` for one module's settings: ``settings.<name>``, else ``defaults[name]``.
+
+    Other parts of ``performance`` (profiling, monitor) declare their defaults
+    in their own ``conf`` module and read them through a reader of their own.
+    """
+    memo: dict[str, Any] = {}
+    _memos.append(memo)
+
+    def get(name: str) -> Any:
+        try:
+            return memo[name]
+        except KeyError:
+            value = memo[name] = getattr(settings, name, defaults[name])
+            return value
+
+    return get
+
+
+get = reader(DEFAULTS)
+get.__doc__ = """``settings.<name>``, or its default from :data:`DEFAULTS`."""
 
 
 def _forget(**kwargs) -> None:
-    _memo.clear()
+    for memo in _memos:
+        memo.clear()
 
 
 setting_changed.connect(_forget, dispatch_uid="performance.db.conf")

@@ -46,8 +46,12 @@ class QueryObserver:
             if scope is not None:
                 scope.queries += 1
                 scope.seconds += elapsed
-                by_sql = scope.by_sql
-                by_sql[sql] = by_sql.get(sql, 0) + 1
+                runs = scope.by_sql.get(sql)
+                if runs is None:
+                    scope.by_sql[sql] = [1, elapsed]
+                else:
+                    runs[0] += 1
+                    runs[1] += elapsed
                 if elapsed >= scope.slow_s:
                     recorder.record_slow(scope, sql, params, many, elapsed, context.get("connection"))
             elif elapsed * 1000 >= conf.get("PERFORMANCE_SLOW_QUERY_MS"):

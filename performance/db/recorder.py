@@ -5,8 +5,12 @@ A *scope* is one request or one Celery task. The execute wrapper
 current scope and tells the recorder about the slow ones. When a scope ends,
 its figures go into the in-memory :class:`~performance.db.store.Buffer`
 (rolled up per source and hour), and any SQL shape it ran more than
-PERFORMANCE_N_PLUS_ONE_THRESHOLD times is flagged as N+1. The buffer is
-written to the database in batches (``store.flush``), never a row per query.
+PERFORMANCE_N_PLUS_ONE_THRESHOLD times, or at least N_PLUS_ONE_MIN_REPEATS
+times for more than N_PLUS_ONE_MIN_TOTAL_MS in all (Sentry's rule), is
+flagged as N+1. The buffer is written to the database in batches
+(``store.flush``), never a row per query. The span recorder
+(``performance.profiling``) reads the same scope: its start, queries,
+database time and cache calls.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import contextvars
 import logging
 from collections import Counter
 from contextlib import contextmanager
-from time import time
+from time import perf_counter, time
 
 from django.db import connections, transaction
 
@@ -26,22 +30,34 @@ from performance.db.store import buffer
 logger = logging.getLogger(__name__)
 
 NO_SCOPE = "-"
+# Sentry's N+1 detector: this many runs of one shape taking this long in all.
+N_PLUS_ONE_MIN_REPEATS = 5
+N_PLUS_ONE_MIN_TOTAL_MS = 100.0
 
 
 class Scope:
-    """Counters of one request or task. ``by_sql`` counts each SQL text it ran."""
+    """Counters of one request or task.
 
-    __slots__ = ("kind", "name", "queries", "seconds", "by_sql", "slow_s", "slow_count")
+    ``by_sql`` maps each SQL text it ran to ``[runs, seconds]``; ``span`` is
+    the name its span is recorded under (a request's route pattern).
+    """
+
+    __slots__ = ("kind", "name", "span", "start", "queries", "seconds", "by_sql", "slow_s", "slow_count",
+                 "cache_calls", "cache_s")
 
     def __init__(self, kind: str, name: str):
         self.kind = kind
         self.name = name
+        self.span = name
+        self.start = perf_counter()
         self.queries = 0
         self.seconds = 0.0
-        self.by_sql: dict[str, int] = {}
+        self.by_sql: dict[str, list] = {}
         # Read once per scope, not once per query.
         self.slow_s = conf.get("PERFORMANCE_SLOW_QUERY_MS") / 1000
         self.slow_count = 0
+        self.cache_calls = 0
+        self.cache_s = 0.0
 
 
 SCOPE: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("performance_db_scope", default=None)
@@ -59,6 +75,14 @@ def begin(kind: str, name: str) -> contextvars.Token:
     return _scope.set(Scope(kind, name))
 
 
+def count_cache_call(seconds: float) -> None:
+    """Add one cache operation to the current scope (called by ``caching.stats.record``)."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.cache_calls += 1
+        scope.cache_s += seconds
+
+
 def rename(name: str) -> None:
     """Name the current scope (the middleware knows the view only after routing)."""
     scope = _scope.get()
@@ -70,29 +94,34 @@ def end(token: contextvars.Token) -> Scope | None:
     """Close the scope opened with ``token``: roll it up and flag N+1 patterns."""
     scope = _scope.get()
     _scope.reset(token)
-    if scope is None:
-        return None
+    if scope is None or not conf.get("PERFORMANCE_DB_INSTRUMENTATION"):
+        return scope
     buffer.add_rollup(scope.name, scope.kind, scope.queries, scope.seconds * 1000)
     threshold = conf.get("PERFORMANCE_N_PLUS_ONE_THRESHOLD")
-    # No shape can repeat more than the threshold if the scope ran fewer queries.
-    if scope.queries > threshold:
+    # No shape can repeat enough if the scope ran fewer queries.
+    if scope.queries > threshold or (
+        scope.queries >= N_PLUS_ONE_MIN_REPEATS and scope.seconds * 1000 > N_PLUS_ONE_MIN_TOTAL_MS
+    ):
         _flag_repeats(scope, threshold)
     return scope
 
 
 def _flag_repeats(scope: Scope, threshold: int) -> None:
     shapes: Counter = Counter()
+    seconds: Counter = Counter()
     texts: dict[str, str] = {}
-    for sql, count in scope.by_sql.items():
+    for sql, (count, spent) in scope.by_sql.items():
         shape = fingerprint(sql)
         shapes[shape] += count
+        seconds[shape] += spent
         texts.setdefault(shape, sql)
     for shape, count in shapes.items():
-        if count > threshold:
+        total_ms = seconds[shape] * 1000
+        if count > threshold or (count >= N_PLUS_ONE_MIN_REPEATS and total_ms > N_PLUS_ONE_MIN_TOTAL_MS):
             buffer.add_n_plus_one(
-                fingerprint_hash(shape), scope.name, shape, mask_example(texts[shape]), count
+                fingerprint_hash(shape), scope.name, shape, mask_example(texts[shape]), count, total_ms
             )
-            logger.info("N+1 in %s: %d x %s", scope.name, count, shape[:200])
+            logger.info("N+1 in %s: %d x %s (%.0f ms)", scope.name, count, shape[:200], total_ms)
 
 
 @contextmanager

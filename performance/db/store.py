@@ -20,8 +20,10 @@ from time import time
 from django.db import connections, transaction
 
 from performance.db import conf
+from performance.outage import OutageLog
 
 logger = logging.getLogger(__name__)
+writes = OutageLog(logger, "could not write query statistics")
 
 
 def _at(ts: float) -> datetime:
@@ -69,7 +71,8 @@ class Buffer:
         entry = self.slow.get((key, source))
         return bool(entry and entry["explain"])
 
-    def add_n_plus_one(self, key: str, source: str, shape: str, example: str, repeats: int) -> None:
+    def add_n_plus_one(self, key: str, source: str, shape: str, example: str, repeats: int,
+                       total_ms: float = 0.0) -> None:
         now = time()
         with self.lock:
             entry = self.n_plus_one.get((key, source))
@@ -77,11 +80,12 @@ class Buffer:
                 if self._has_room(self.n_plus_one, (key, source)):
                     self.n_plus_one[(key, source)] = {
                         "fingerprint": shape, "example": example, "occurrences": 1,
-                        "max_repeats": repeats, "first_seen": now, "last_seen": now,
+                        "max_repeats": repeats, "max_total_ms": total_ms, "first_seen": now, "last_seen": now,
                     }
                 return
             entry["occurrences"] += 1
             entry["max_repeats"] = max(entry["max_repeats"], repeats)
+            entry["max_total_ms"] = max(entry["max_total_ms"], total_ms)
             entry["last_seen"] = now
 
     def add_rollup(self, source: str, kind: str, queries: int, ms: float) -> None:
@@ -127,6 +131,7 @@ class Buffer:
                 if new is not old:
                     new["occurrences"] += old["occurrences"]
                     new["max_repeats"] = max(new["max_repeats"], old["max_repeats"])
+                    new["max_total_ms"] = max(new["max_total_ms"], old["max_total_ms"])
                     new["first_seen"] = min(new["first_seen"], old["first_seen"])
             for key, old in rollups.items():
                 new = self.rollups.setdefault(key, old)
@@ -143,7 +148,7 @@ class Buffer:
 buffer = Buffer()
 
 
-def _upsert(cursor, connection, table: str, keys: list[str], columns: list[str], merge: dict[str, str],
+def upsert(cursor, connection, table: str, keys: list[str], columns: list[str], merge: dict[str, str],
             rows: list[tuple]) -> None:
     """INSERT ... ON CONFLICT (keys) DO UPDATE SET col = <merge expression>.
 
@@ -180,7 +185,7 @@ def flush(alias: str = "default") -> bool:
     try:
         with transaction.atomic(using=alias), connection.cursor() as cursor:
             if slow:
-                _upsert(
+                upsert(
                     cursor, connection, SlowQuery._meta.db_table, ["fingerprint_hash", "source"],
                     ["fingerprint", "example", "calls", "total_ms", "max_ms", "explain", "first_seen",
                      "last_seen"],
@@ -191,16 +196,19 @@ def flush(alias: str = "default") -> bool:
                       e["explain"], _at(e["first_seen"]), _at(e["last_seen"])) for (k, s), e in slow.items()],
                 )
             if n_plus_one:
-                _upsert(
+                upsert(
                     cursor, connection, NPlusOne._meta.db_table, ["fingerprint_hash", "source"],
-                    ["fingerprint", "example", "occurrences", "max_repeats", "first_seen", "last_seen"],
+                    ["fingerprint", "example", "occurrences", "max_repeats", "max_total_ms", "first_seen",
+                     "last_seen"],
                     {"occurrences": "{old} + {new}", "max_repeats": "{max}({old}, {new})",
-                     "last_seen": "{max}({old}, {new})", "example": "{new}"},
+                     "max_total_ms": "{max}({old}, {new})", "last_seen": "{max}({old}, {new})",
+                     "example": "{new}"},
                     [(k, s, e["fingerprint"], e["example"], e["occurrences"], e["max_repeats"],
-                      _at(e["first_seen"]), _at(e["last_seen"])) for (k, s), e in n_plus_one.items()],
+                      e["max_total_ms"], _at(e["first_seen"]), _at(e["last_seen"]))
+                     for (k, s), e in n_plus_one.items()],
                 )
             if rollups:
-                _upsert(
+                upsert(
                     cursor, connection, QueryRollup._meta.db_table, ["source", "hour"],
                     ["kind", "scopes", "queries", "db_ms", "max_queries"],
                     {"scopes": "{old} + {new}", "queries": "{old} + {new}", "db_ms": "{old} + {new}",
@@ -209,7 +217,8 @@ def flush(alias: str = "default") -> bool:
                      for (s, h), e in rollups.items()],
                 )
     except Exception as exc:  # noqa: BLE001 - statistics must never break a request
-        logger.warning("could not write query statistics (kept for the next try): %s", exc)
+        writes.failed(exc)
         buffer.put_back(slow, n_plus_one, rollups)
         return False
+    writes.succeeded()
     return True

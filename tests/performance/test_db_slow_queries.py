@@ -92,13 +92,13 @@ def test_a_failed_flush_keeps_the_figures_for_the_next_one(monkeypatch):
     recorder.end(token)
     from performance.db import store
 
-    real = store._upsert
+    real = store.upsert
 
     def broken(*args, **kwargs):
         raise store.connections["default"].Database.OperationalError("database went away")
 
-    monkeypatch.setattr(store, "_upsert", broken)
+    monkeypatch.setattr(store, "upsert", broken)
     assert flush() is False  # logged, not raised
-    monkeypatch.setattr(store, "_upsert", real)
+    monkeypatch.setattr(store, "upsert", real)
     assert flush() is True
     assert QueryRollup.objects.get(source="tests.retry").scopes == 1
