@@ -2,7 +2,8 @@
 
 Slow queries and N+1 patterns are aggregated in memory by fingerprint and
 upserted in batches; pg_stat_statements is stored as deltas between
-snapshots; index audits as one JSON report per run.
+snapshots; index audits as one JSON report per run. The monitoring tables
+are in ``monitoring_models``.
 """
 
 from django.db import models
@@ -49,6 +50,7 @@ class NPlusOne(models.Model):
     example = models.TextField()
     occurrences = models.BigIntegerField(default=0, help_text="Requests or tasks where it was flagged.")
     max_repeats = models.IntegerField(default=0, help_text="Most runs of it in one request or task.")
+    max_total_ms = models.FloatField(default=0, help_text="Most time its runs took in one request or task.")
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
 
@@ -156,3 +158,22 @@ class IndexAuditReport(models.Model):
 
     def __str__(self) -> str:
         return f"Index audit of {self.database} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# The monitoring tables (spans, stacks, system samples, bottlenecks) live in their own module.
+from performance.monitoring_models import (  # noqa: E402
+    Bottleneck,
+    ProcessSample,
+    SpanRollup,
+    SpanSample,
+    StackRollup,
+    StackText,
+    SystemRollup,
+    SystemSample,
+)
+
+__all__ = [
+    "SlowQuery", "NPlusOne", "QueryRollup", "QueryStatSnapshot", "QueryStatDelta", "IndexAuditReport",
+    "SpanSample", "SpanRollup", "StackText", "StackRollup", "SystemSample", "SystemRollup",
+    "ProcessSample", "Bottleneck",
+]
