@@ -14,3 +14,7 @@ try:
     application = get_asgi_application()
 except ImproperlyConfigured as exc:
     exit_on_config_error(exc)
+
+from performance.profiling import runtime  # noqa: E402 - needs the app registry loaded above
+
+runtime.start("web")  # the flusher and sampler threads of this web process

@@ -141,3 +141,16 @@ def env_phone_regions(env: environ.Env, variable: str, default: tuple[str, ...])
         return parse_regions(raw)
     except ValueError as exc:
         raise ConfigError(variable, str(exc)) from None
+
+
+def env_networks(env: environ.Env, variable: str, default: list[str]) -> list[str]:
+    """Comma-separated IP addresses or networks (``10.0.0.0/8``), each checked."""
+    import ipaddress
+
+    items = env_list(env, variable, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(variable, f"{item!r} is not an IP address or network") from None
+    return items

@@ -21,6 +21,7 @@ from dataguardian.config import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_phone_regions,
     persistent_secret,
     require,
@@ -34,6 +35,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool(env, "DEBUG", default=True)
 PRODUCTION = not DEBUG
+TESTING = "pytest" in sys.modules
 
 if PRODUCTION:
     SECRET_KEY = require(env, "SECRET_KEY", "DEBUG is off")
@@ -220,6 +222,37 @@ if _query_cache not in {"auto", "true", "false"}:
     raise ConfigError("PERFORMANCE_QUERY_CACHE", f"expected auto, true or false, not {_query_cache!r}")
 PERFORMANCE_QUERY_CACHE = {"true": True, "false": False}.get(_query_cache, "auto")
 
+# --- Performance: monitoring ----------------------------------------------
+# performance.profiling: spans of requests, tasks and @profiled functions,
+# the always-on stack sampler, flushed by a thread per process (started by
+# wsgi.py / asgi.py and in each Celery worker process; not under pytest).
+PERFORMANCE_PROFILING = env_bool(env, "PERFORMANCE_PROFILING", default=True)
+PERFORMANCE_BACKGROUND_THREADS = not TESTING
+PERFORMANCE_FLUSH_INTERVAL = env_int(env, "PERFORMANCE_FLUSH_INTERVAL", 10, minimum=1)
+PERFORMANCE_PROFILER_HZ = env_int(env, "PERFORMANCE_PROFILER_HZ", 97, minimum=1)
+PERFORMANCE_DEEP_PROFILE = env_bool(env, "PERFORMANCE_DEEP_PROFILE", default=True)
+# performance.monitor: `manage.py monitor`, one per host.
+PERFORMANCE_MONITOR_INTERVAL = env_int(env, "PERFORMANCE_MONITOR_INTERVAL", 5, minimum=1)
+PERFORMANCE_MONITOR_DISKS = env_list(env, "PERFORMANCE_MONITOR_DISKS", ["/"])
+PERFORMANCE_MONITOR_PROCESS_ROLES = [
+    ("web", ["gunicorn", "dataguardian.wsgi"]),
+    ("web", ["manage.py", "runserver"]),
+    ("worker", ["celery", "dataguardian.celery", "worker"]),
+    ("beat", ["celery", "dataguardian.celery", "beat"]),
+    ("monitor", ["manage.py", "monitor"]),
+]
+PERFORMANCE_RETENTION_RAW_HOURS = env_int(env, "PERFORMANCE_RETENTION_RAW_HOURS", 24, minimum=1)
+PERFORMANCE_RETENTION_MINUTE_DAYS = env_int(env, "PERFORMANCE_RETENTION_MINUTE_DAYS", 14, minimum=1)
+PERFORMANCE_RETENTION_HOUR_DAYS = env_int(env, "PERFORMANCE_RETENTION_HOUR_DAYS", 400, minimum=1)
+# /metrics (prometheus_client, multiprocess): readable with the bearer token or
+# from the listed addresses; in production nobody may read it until one is set.
+PERFORMANCE_METRICS = env_bool(env, "PERFORMANCE_METRICS", default=True)
+PERFORMANCE_METRICS_DIR = "" if TESTING else env.str(
+    "PROMETHEUS_MULTIPROC_DIR", default=str(VAR_DIR / "prometheus"))
+PERFORMANCE_METRICS_TOKEN = env.str("PERFORMANCE_METRICS_TOKEN", default="")
+PERFORMANCE_METRICS_ALLOWED_IPS = env_networks(
+    env, "PERFORMANCE_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"] if DEBUG else [])
+
 # --- Sessions -------------------------------------------------------------
 # sessions_ext: sessions owned by a user with client and activity times, read
 # through the cache (SESSION_CACHE_ALIAS) and written to the database.
@@ -365,7 +398,6 @@ if env_bool(env, "USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Development tools ----------------------------------------------------
-TESTING = "pytest" in sys.modules
 # Error reports (and the toolbar) blank values named like secrets or URLs.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "dataguardian.devtools.ReporterFilter"
 # The debug toolbar is off unless asked for (DEBUG_TOOLBAR=true, with DEBUG on); then it

@@ -13,6 +13,8 @@ urlpatterns = [
     path("billing/", include("dataguardian.billing.urls")),
     path("account/sessions/", include("sessions_ext.urls")),
     path("healthz", views.healthz, name="healthz"),
+    # /metrics, /livez, /readyz and the staff export download of the monitoring data.
+    path("", include("performance.urls")),
     path("", views.dashboard, name="dashboard"),
 ]
 

@@ -34,3 +34,27 @@ def flush_query_stats() -> bool:
     from performance.db.recorder import maybe_flush
 
     return maybe_flush(force=True)
+
+
+@shared_task(name="performance.rollup_spans", ignore_result=True)
+def rollup_spans() -> int:
+    """Merge the processes' raw span rows into the 1-minute and 1-hour rollups."""
+    from performance.profiling.rollup import rollup_spans as merge
+
+    return merge()
+
+
+@shared_task(name="performance.detect_bottlenecks", ignore_result=True)
+def detect_bottlenecks() -> dict:
+    """Run the bottleneck rules over what was recorded and keep their findings."""
+    from performance.bottlenecks.services import run_rules
+
+    return run_rules()
+
+
+@shared_task(name="performance.trim_monitoring", ignore_result=True)
+def trim_monitoring() -> dict:
+    """Delete monitoring rows past their retention, in batches."""
+    from performance.retention import trim
+
+    return trim()

@@ -1,4 +1,4 @@
-"""Serve web, Celery worker and beat together; Ctrl-C stops all three.
+"""Serve web, Celery worker, beat and the system monitor together; Ctrl-C stops them all.
 
 For development and `make run`. Production runs them as separate processes
 (see README: gunicorn, `celery worker`, `celery beat`).
@@ -24,20 +24,28 @@ def _commands(address: str) -> dict[str, list[str]]:
         "web": [python, manage, "runserver", "--noreload", address],
         "worker": celery + ["worker", "--loglevel", "INFO", "--concurrency", "2"],
         "beat": celery + ["beat", "--loglevel", "INFO", "--schedule", str(settings.VAR_DIR / "celerybeat")],
+        # The host's system monitor (performance.monitor), one per host.
+        "monitor": [python, manage, "monitor"],
     }
 
 
 class Command(BaseCommand):
-    help = "Run the web server, a Celery worker and Celery beat in one command."
+    help = "Run the web server, a Celery worker, Celery beat and the system monitor in one command."
 
     def add_arguments(self, parser):
         parser.add_argument("address", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, address: str, **options):
+        from performance.gunicorn import empty_metrics_dir
+
+        # This command is the processes' parent, as gunicorn's master is in production.
+        empty_metrics_dir(getattr(settings, "PERFORMANCE_METRICS_DIR", ""))
         processes: dict[str, subprocess.Popen] = {}
         for name, command in _commands(address).items():
             processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)
-        self.stdout.write(f"Serving http://{address}/ with a Celery worker and beat. Ctrl-C stops all.")
+        self.stdout.write(
+            f"Serving http://{address}/ with a Celery worker, beat and the system monitor. Ctrl-C stops all."
+        )
         stopping = False
 
         def stop(signum, frame):  # noqa: ARG001 - signal handler signature
