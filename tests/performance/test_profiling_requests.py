@@ -85,8 +85,8 @@ def test_a_server_error_counts_as_an_error_and_a_miss_as_unresolved(client):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@override_settings(ROOT_URLCONF=__name__, PERFORMANCE_BACKGROUND_THREADS=True, PERFORMANCE_FLUSH_INTERVAL=0.05,
-                   PERFORMANCE_DB_FLUSH_INTERVAL=0)
+@override_settings(ROOT_URLCONF=__name__, PERFORMANCE_BACKGROUND_THREADS=True,
+                   PERFORMANCE_FLUSH_INTERVAL=0.05, PERFORMANCE_DB_FLUSH_INTERVAL=0)
 def test_a_request_writes_nothing_to_the_database(client):
     client.get("/things/1/")  # a first request: the query statistics are due for writing from now on
     assert runtime.start("web")
