@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_FILE = ROOT / "dataguardian" / "settings.py"
 # Variables that would leak from the developer's or CI's shell into a test of defaults.
 SETTINGS_VARIABLES_PREFIXES = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DB_",
-                               "DG_", "CELERY_", "SECURE_", "USE_X_FORWARDED_PROTO", "REDIS_", "EMAIL_URL")
+                               "DG_", "CELERY_", "SECURE_", "USE_X_FORWARDED_PROTO", "REDIS_", "EMAIL_URL",
+                               "PERFORMANCE_", "PROMETHEUS_")
 
 PRODUCTION_ENV = {
     "DEBUG": "false",

@@ -35,6 +35,21 @@ DOCUMENTED = {
     "PERFORMANCE_PGSS_TOP": ("20", lambda s: s["PERFORMANCE_PGSS_TOP"] == 20),
     "PERFORMANCE_PGSS_RETENTION_DAYS": ("3", lambda s: s["PERFORMANCE_PGSS_RETENTION_DAYS"] == 3),
     "PERFORMANCE_QUERY_CACHE": ("false", lambda s: s["PERFORMANCE_QUERY_CACHE"] is False),
+    "PERFORMANCE_PROFILING": ("false", lambda s: s["PERFORMANCE_PROFILING"] is False),
+    "PERFORMANCE_FLUSH_INTERVAL": ("20", lambda s: s["PERFORMANCE_FLUSH_INTERVAL"] == 20),
+    "PERFORMANCE_PROFILER_HZ": ("53", lambda s: s["PERFORMANCE_PROFILER_HZ"] == 53),
+    "PERFORMANCE_DEEP_PROFILE": ("false", lambda s: s["PERFORMANCE_DEEP_PROFILE"] is False),
+    "PERFORMANCE_MONITOR_INTERVAL": ("15", lambda s: s["PERFORMANCE_MONITOR_INTERVAL"] == 15),
+    "PERFORMANCE_MONITOR_DISKS": ("/,/srv", lambda s: s["PERFORMANCE_MONITOR_DISKS"] == ["/", "/srv"]),
+    "PERFORMANCE_RETENTION_RAW_HOURS": ("6", lambda s: s["PERFORMANCE_RETENTION_RAW_HOURS"] == 6),
+    "PERFORMANCE_RETENTION_MINUTE_DAYS": ("7", lambda s: s["PERFORMANCE_RETENTION_MINUTE_DAYS"] == 7),
+    "PERFORMANCE_RETENTION_HOUR_DAYS": ("90", lambda s: s["PERFORMANCE_RETENTION_HOUR_DAYS"] == 90),
+    "PERFORMANCE_METRICS": ("false", lambda s: s["PERFORMANCE_METRICS"] is False),
+    # Left empty under pytest; tests/performance/test_metrics.py sets it for its processes.
+    "PROMETHEUS_MULTIPROC_DIR": (None, lambda s: True),
+    "PERFORMANCE_METRICS_TOKEN": ("t0ken", lambda s: s["PERFORMANCE_METRICS_TOKEN"] == "t0ken"),
+    "PERFORMANCE_METRICS_ALLOWED_IPS": ("10.0.0.0/8, 192.0.2.7", lambda s: s[
+        "PERFORMANCE_METRICS_ALLOWED_IPS"] == ["10.0.0.0/8", "192.0.2.7"]),
     "REDIS_MAX_CONNECTIONS": ("12", lambda s: s["REDIS_MAX_CONNECTIONS"] == 12),
     "CACHE_KEY_PREFIX": ("zz", lambda s: True),  # only used with REDIS_URL, checked below
     "REDIS_SOCKET_TIMEOUT_MS": ("100", lambda s: s["REDIS_SOCKET_TIMEOUT_MS"] == 100),
@@ -159,6 +174,14 @@ def test_redis_url_selects_django_redis_with_a_safe_serializer(load_settings):
     assert s["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/2"
 
 
+def test_metrics_are_refused_to_everyone_in_production_until_configured(load_settings):
+    development = load_settings()
+    assert development["PERFORMANCE_METRICS_ALLOWED_IPS"] == ["127.0.0.1", "::1"]
+    production = load_settings(**PRODUCTION_ENV)
+    assert production["PERFORMANCE_METRICS_ALLOWED_IPS"] == []
+    assert production["PERFORMANCE_METRICS_TOKEN"] == ""
+
+
 def test_production_email_url(load_settings):
     s = load_settings(**PRODUCTION_ENV, EMAIL_URL="smtp://mail.example:2525")
     assert s["EMAIL_HOST"] == "mail.example"
@@ -186,6 +209,7 @@ def test_production_email_url(load_settings):
         ({"DG_SCAN_DATABASE_HOSTS": "/var/run/postgresql"}, "DG_SCAN_DATABASE_HOSTS"),
         ({"DG_PHONE_REGIONS": "NL,XX"}, "DG_PHONE_REGIONS"),
         ({"DG_PHONE_REGIONS": ","}, "DG_PHONE_REGIONS"),
+        ({"PERFORMANCE_METRICS_ALLOWED_IPS": "10.0.0.0/8,intranet"}, "PERFORMANCE_METRICS_ALLOWED_IPS"),
     ],
 )
 def test_bad_environment_names_the_variable(load_settings, variables, named):
