@@ -1,14 +1,19 @@
-"""Read-only changelists of what the database layer recorded."""
+"""Read-only changelists of what the database layer and monitoring recorded; bottlenecks' status."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from performance.bottlenecks.services import set_status
 from performance.models import (
+    Bottleneck,
     IndexAuditReport,
     NPlusOne,
+    ProcessSample,
     QueryRollup,
     QueryStatDelta,
     QueryStatSnapshot,
     SlowQuery,
+    SpanRollup,
+    SystemSample,
 )
 
 
@@ -94,3 +99,67 @@ class IndexAuditReportAdmin(ReadOnlyAdmin):
                     "reclaimable_bytes")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
+
+
+@admin.register(SpanRollup)
+class SpanRollupAdmin(ReadOnlyAdmin):
+    list_display = ("bucket", "resolution", "kind", "name", "count", "errors", "p50_ms", "p95_ms", "p99_ms",
+                    "db_ms")
+    list_filter = ("resolution", "kind")
+    search_fields = ("name",)
+    date_hierarchy = "bucket"
+    ordering = ("-bucket", "name")
+    exclude = ("histogram",)
+
+
+@admin.register(SystemSample)
+class SystemSampleAdmin(ReadOnlyAdmin):
+    list_display = ("at", "host", "errors")
+    list_filter = ("host",)
+    date_hierarchy = "at"
+    ordering = ("-at",)
+
+
+@admin.register(ProcessSample)
+class ProcessSampleAdmin(ReadOnlyAdmin):
+    list_display = ("at", "host", "pid", "role", "cpu_pct", "rss_bytes", "sampler_cpu_pct", "pool_size",
+                    "pool_waiting", "pool_timeouts")
+    list_filter = ("host", "role")
+    date_hierarchy = "at"
+    ordering = ("-at",)
+
+
+@admin.register(Bottleneck)
+class BottleneckAdmin(ReadOnlyAdmin):
+    """Found by the rules; staff change only their status (recorded in the admin's history)."""
+
+    list_display = ("title", "rule", "severity", "status", "count", "first_seen", "last_seen")
+    list_filter = ("status", "rule", "severity")
+    search_fields = ("title", "subject")
+    date_hierarchy = "last_seen"
+    ordering = ("status", "-severity", "-last_seen")
+    actions = ["acknowledge", "resolve", "reopen"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("performance.change_bottleneck")  # for the actions
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def _set(self, request, queryset, status: str) -> None:
+        for bottleneck in queryset:
+            set_status(bottleneck, status)
+            self.log_change(request, bottleneck, f"Marked {status}.")
+        self.message_user(request, f"{queryset.count()} marked {status}.", messages.SUCCESS)
+
+    @admin.action(description="Acknowledge")
+    def acknowledge(self, request, queryset):
+        self._set(request, queryset, Bottleneck.Status.ACKNOWLEDGED)
+
+    @admin.action(description="Resolve")
+    def resolve(self, request, queryset):
+        self._set(request, queryset, Bottleneck.Status.RESOLVED)
+
+    @admin.action(description="Reopen")
+    def reopen(self, request, queryset):
+        self._set(request, queryset, Bottleneck.Status.OPEN)

@@ -39,6 +39,10 @@ def flush(figures: ProcessFigures | None = None) -> bool:
             return True
         with db_recorder.suspended():
             store.write(spans, stacks, process, conf.host_name(), os.getpid(), alias)
+        if process and process.get("pool_size") is not None and conf.get("PERFORMANCE_METRICS"):
+            from performance import metrics
+
+            metrics.set_pool(process["pool_size"], process["pool_available"], process["pool_waiting"])
     except Exception as exc:  # noqa: BLE001 - monitoring must never break the process
         writes.failed(exc)
         recorder.put_back(spans)

@@ -64,3 +64,16 @@ def test_a_broken_rule_does_not_stop_the_others():
 def test_every_configured_rule_loads_and_runs_on_an_empty_database():
     summary = services.run_rules()
     assert len(summary) == 10 and all(v == 0 for v in summary.values())
+
+
+def test_staff_acknowledge_and_resolve_from_the_admin_with_history(admin_client):
+    from django.contrib.admin.models import LogEntry
+
+    services.run_rules(rules=[Always()])
+    row = Bottleneck.objects.get()
+    response = admin_client.post("/admin/performance/bottleneck/",
+                                 {"action": "resolve", "_selected_action": [row.pk]})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == "resolved" and row.status_changed_at is not None
+    assert LogEntry.objects.get().change_message == "Marked resolved."
