@@ -19,13 +19,11 @@ recreated on each run. The Redis database of REDIS_URL is emptied first.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import re
 import sys
 import time
-import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 
 from bench.lib.loadgen import run_load  # noqa: E402
+from bench.lib.loadgen import sign_in as sign_in_plain  # noqa: E402
 from bench.lib.pg import bench_database_url, ensure_database, migrate  # noqa: E402
 from bench.lib.server import GunicornServer, manage, production_env  # noqa: E402
 
@@ -79,35 +78,9 @@ def seed(url: str, users: int) -> list[dict]:
     return json.loads(output.strip().splitlines()[-1])[:users]
 
 
-def _cookies(response: http.client.HTTPResponse) -> dict[str, str]:
-    jar = {}
-    for header in response.headers.get_all("Set-Cookie") or []:
-        name, _, rest = header.partition("=")
-        jar[name.strip()] = rest.split(";", 1)[0]
-    return jar
-
-
 def sign_in(base_url: str, username: str) -> dict[str, str]:
     """Sign in through the form over plain HTTP (the cookies are Secure, so no cookie jar)."""
-    host = urllib.parse.urlsplit(base_url)
-    conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
-    conn.request("GET", "/accounts/login/")
-    first = conn.getresponse()
-    first.read()
-    jar = _cookies(first)
-    form = urllib.parse.urlencode({"username": username, "password": PASSWORD,
-                                   "csrfmiddlewaretoken": jar.get("csrftoken", "")})
-    conn.request("POST", "/accounts/login/", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Referer": base_url + "/accounts/login/",
-        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
-    })
-    second = conn.getresponse()
-    second.read()
-    conn.close()
-    jar.update(_cookies(second))
-    if second.status != 302 or "sessionid" not in jar:
-        raise RuntimeError(f"sign-in of {username} answered {second.status}")
-    return jar
+    return sign_in_plain(base_url, username, PASSWORD)
 
 
 def session_table_writes(url: str) -> int:

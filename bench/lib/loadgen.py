@@ -19,6 +19,7 @@ anything else.
 from __future__ import annotations
 
 import asyncio
+import http.client
 import http.cookiejar
 import statistics
 import urllib.parse
@@ -269,3 +270,38 @@ def login(base_url: str, username: str, password: str, login_path: str = "/accou
     if "sessionid" not in cookies and not any("session" in name for name in cookies):
         raise RuntimeError(f"login as {username!r} at {login_url} gave no session cookie")
     return cookies
+
+
+def _set_cookies(response: http.client.HTTPResponse) -> Cookies:
+    jar = {}
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+    return jar
+
+
+def sign_in(base_url: str, username: str, password: str, login_path: str = "/accounts/login/") -> Cookies:
+    """Sign in through the form over plain HTTP; the cookies (session, CSRF).
+
+    Unlike :func:`login` this keeps no cookie jar, so it works against
+    production settings, whose cookies are Secure.
+    """
+    target = _Target(base_url)
+    conn = http.client.HTTPConnection(target.host, target.port, timeout=60)
+    conn.request("GET", login_path)
+    first = conn.getresponse()
+    first.read()
+    jar = _set_cookies(first)
+    form = urllib.parse.urlencode({"username": username, "password": password,
+                                   "csrfmiddlewaretoken": jar.get("csrftoken", "")})
+    conn.request("POST", login_path, body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Referer": base_url + login_path,
+        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+    })
+    second = conn.getresponse()
+    second.read()
+    conn.close()
+    jar.update(_set_cookies(second))
+    if second.status != 302 or "sessionid" not in jar:
+        raise RuntimeError(f"sign-in of {username} answered {second.status}")
+    return jar

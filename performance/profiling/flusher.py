@@ -1,8 +1,9 @@
 """The flusher: a thread per process that writes what the process gathered, every few seconds.
 
-Every PERFORMANCE_FLUSH_INTERVAL seconds (and once at exit) it writes the
-span table, the sampled stacks and a process sample (``profiling.store``)
-and gives ``performance.db`` its flush point too. It runs off the request
+Every PERFORMANCE_FLUSH_INTERVAL seconds it writes the spans and sampled
+stacks of the minutes that are over — so each process writes one raw row per
+(kind, name, minute) — and a process sample (``profiling.store``), and gives
+``performance.db`` its flush point too; at exit it writes everything. It runs off the request
 path: a request never writes a monitoring row. A failed write keeps the
 figures for the next try and is logged once per outage; nothing here ever
 raises into the process.
@@ -28,11 +29,12 @@ logger = logging.getLogger(__name__)
 writes = OutageLog(logger, "could not write monitoring data")
 
 
-def flush(figures: ProcessFigures | None = None) -> bool:
-    """Write the spans, stacks and (with ``figures``) a process sample now; True when written."""
+def flush(figures: ProcessFigures | None = None, everything: bool = True) -> bool:
+    """Write the spans and stacks of finished minutes (or ``everything``) and, with ``figures``, a
+    process sample; True when written (or nothing was due)."""
     alias = db_conf.get("PERFORMANCE_DB_ALIAS")
-    spans, dropped = recorder.take()
-    stacks = sampler.take()
+    spans, dropped = recorder.take(everything)
+    stacks = sampler.take(everything)
     try:
         process = figures.collect(dropped, sampler.cpu_seconds, alias) if figures is not None else None
         if not (spans or stacks or process):
@@ -52,11 +54,11 @@ def flush(figures: ProcessFigures | None = None) -> bool:
     return True
 
 
-def flush_all(figures: ProcessFigures | None = None) -> None:
+def flush_all(figures: ProcessFigures | None = None, everything: bool = False) -> None:
     """The query statistics (when due) and the monitoring data; closes this thread's connection."""
     try:
-        db_recorder.maybe_flush()
-        flush(figures)
+        db_recorder.maybe_flush(force=everything)
+        flush(figures, everything)
     finally:
         try:
             connections[db_conf.get("PERFORMANCE_DB_ALIAS")].close()
@@ -78,7 +80,7 @@ class Flusher:
         if self.thread.is_alive():
             self.thread.join(10)
         if final_flush:
-            flush_all(self.figures)
+            flush_all(self.figures, everything=True)
 
     def _run(self) -> None:
         while not self.stop_event.wait(conf.get("PERFORMANCE_FLUSH_INTERVAL")):

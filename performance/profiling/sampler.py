@@ -8,8 +8,8 @@ thread's current frame and the sampler walks the stacks of the active ones
 (at most PERFORMANCE_PROFILER_MAX_DEPTH frames from the leaf), labels each
 frame ``module.qualname`` (no file paths, no line numbers, no values) and
 counts the stack under the span's (kind, name, minute). ``take()`` hands the
-flusher the top PERFORMANCE_PROFILER_TOP_STACKS stacks of each, folded root
-first (``a;b;c``), the rest summed as ``(other)``.
+flusher the top PERFORMANCE_PROFILER_TOP_STACKS stacks of each finished
+minute, folded root first (``a;b;c``), the rest summed as ``(other)``.
 
 It reads frames, never changes them, so the sampled threads pay nothing;
 the sampler's own CPU time is measured (``thread_time``) and written with
@@ -94,11 +94,16 @@ class StackSampler:
         return tuple(stack)
 
     # -- handing over --------------------------------------------------------
-    def take(self) -> dict[tuple[str, str, int], list[tuple[str, int]]]:
-        """``{(kind, name, minute): [(folded stack, count), ...]}``, top N each; resets."""
+    def take(self, everything: bool = True) -> dict[tuple[str, str, int], list[tuple[str, int]]]:
+        """``{(kind, name, minute): [(folded stack, count), ...]}``, top N each, of the finished
+        minutes (or ``everything``); what is taken is reset."""
         top = conf.get("PERFORMANCE_PROFILER_TOP_STACKS")
+        now = int(time.time() // 60)
         with self.lock:
-            stacks, self.stacks = self.stacks, {}
+            if everything:
+                stacks, self.stacks = self.stacks, {}
+            else:
+                stacks = {key: self.stacks.pop(key) for key in [k for k in self.stacks if k[2] < now]}
         result = {}
         for key, counts in stacks.items():
             ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)

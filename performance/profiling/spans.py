@@ -4,9 +4,10 @@ A span is one request, task, queue wait or ``@profiled`` call: its kind,
 its name (route pattern, task name, dotted function name), how long it took,
 whether it failed, and the queries, database time and cache calls it made
 (read from the ``performance.db`` scope). :data:`recorder` adds it to a
-:class:`SpanStats` under one lock — a few counters and a log-scale
-histogram bucket — and the flusher thread takes the table every few seconds
-(``profiling.flusher``). Nothing here touches the database.
+:class:`SpanStats` of the calling thread's own table — a few counters and a
+log-scale histogram bucket, no lock — and the flusher thread takes the
+finished minutes every few seconds (``profiling.flusher``). Nothing here
+touches the database.
 
 :data:`active` maps a thread to the outermost span it is in; the stack
 sampler reads it to know whose stacks it is looking at.
@@ -15,10 +16,13 @@ sampler reads it to know whose stacks it is looking at.
 from __future__ import annotations
 
 import threading
+from math import log
 from time import perf_counter, time
 
+from django.core.signals import setting_changed
+
 from performance.profiling import conf
-from performance.profiling.histogram import bucket
+from performance.profiling.histogram import BUCKETS, SCALE
 
 UNRESOLVED = "unresolved"  # a request that matched no route
 
@@ -47,66 +51,144 @@ class SpanStats:
             self.histogram[index] = self.histogram.get(index, 0) + n
 
 
+class _ThreadTable:
+    """One thread's spans: the minute it is recording and the finished minutes not yet taken."""
+
+    __slots__ = ("minute", "current", "past", "thread", "dropped")
+
+    def __init__(self, minute: int):
+        self.minute = minute
+        self.current: dict[tuple[str, str], SpanStats] = {}
+        self.past: dict[int, dict[tuple[str, str], SpanStats]] = {}
+        self.thread = threading.current_thread()
+        self.dropped = 0
+
+
 class SpanRecorder:
-    """The process's span table. Thread-safe; bounded by PERFORMANCE_SPAN_MAX_KEYS."""
+    """The process's span tables, one per thread, so recording a span takes no lock.
+
+    A thread adds to its current minute's table; the first span of a new
+    minute moves the finished table aside (under the lock, once a minute).
+    ``take()`` collects the finished minutes of every thread — or everything,
+    at exit — and merges them by (kind, name, minute). A thread's table
+    holds at most PERFORMANCE_SPAN_MAX_KEYS names a minute; spans past that
+    are counted as dropped.
+    """
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.table: dict[tuple[str, str, int], SpanStats] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        self.lock = threading.Lock()  # also after a fork, where another thread may have held it
+        self.local = threading.local()
+        self.tables: list[_ThreadTable] = []
+        self.returned: dict[tuple[str, str, int], SpanStats] = {}  # put back after a failed write
         self.dropped = 0
         self.max_keys = conf.DEFAULTS["PERFORMANCE_SPAN_MAX_KEYS"]
 
+    def _table(self) -> _ThreadTable:
+        table = self.local.table = _ThreadTable(int(time() // 60))
+        with self.lock:
+            self.tables.append(table)
+        return table
+
+    def _roll(self, table: _ThreadTable, minute: int) -> None:
+        with self.lock:
+            if table.current:
+                table.past[table.minute] = table.current
+            table.current = {}
+            table.minute = minute
+
+    def record_key(self, key: tuple[str, str], seconds: float, error: bool = False, db_s: float = 0.0,
+                   queries: int = 0, cache_calls: int = 0, cache_s: float = 0.0) -> None:
+        """Add one span under ``key`` = (kind, name). The hot path: no lock, no allocation but the first."""
+        try:
+            table = self.local.table
+        except AttributeError:
+            table = self._table()
+        minute = int(time() // 60)
+        if minute != table.minute:
+            self._roll(table, minute)
+        current = table.current
+        stats = current.get(key)
+        if stats is None:
+            if len(current) >= self.max_keys:
+                table.dropped += 1
+                return
+            stats = current[key] = SpanStats()
+        stats.count += 1
+        stats.total_s += seconds
+        if seconds > stats.max_s:
+            stats.max_s = seconds
+        if error:
+            stats.errors += 1
+        if queries:
+            stats.queries += queries
+            stats.db_s += db_s
+        if cache_calls:
+            stats.cache_calls += cache_calls
+            stats.cache_s += cache_s
+        us = seconds * 1_000_000  # histogram.bucket(), inlined
+        index = int(log(us) * SCALE) if us > 1.0 else 0
+        if index >= BUCKETS:
+            index = BUCKETS - 1
+        histogram = stats.histogram
+        histogram[index] = histogram.get(index, 0) + 1
+
     def record(self, kind: str, name: str, seconds: float, error: bool = False, db_s: float = 0.0,
                queries: int = 0, cache_calls: int = 0, cache_s: float = 0.0) -> None:
-        key = (kind, name, int(time() // 60))
-        index = bucket(seconds)
-        with self.lock:
-            stats = self.table.get(key)
-            if stats is None:
-                if len(self.table) >= self.max_keys:
-                    self.dropped += 1
-                    return
-                stats = self.table[key] = SpanStats()
-            stats.count += 1
-            stats.total_s += seconds
-            if seconds > stats.max_s:
-                stats.max_s = seconds
-            if error:
-                stats.errors += 1
-            if queries:
-                stats.queries += queries
-                stats.db_s += db_s
-            if cache_calls:
-                stats.cache_calls += cache_calls
-                stats.cache_s += cache_s
-            histogram = stats.histogram
-            histogram[index] = histogram.get(index, 0) + 1
+        self.record_key((kind, name), seconds, error, db_s, queries, cache_calls, cache_s)
 
-    def take(self) -> tuple[dict[tuple[str, str, int], SpanStats], int]:
-        """The table and the count of dropped spans since the last take, both reset."""
-        max_keys = conf.get("PERFORMANCE_SPAN_MAX_KEYS")
+    def take(self, everything: bool = True) -> tuple[dict[tuple[str, str, int], SpanStats], int]:
+        """Finished minutes of every thread (or ``everything``, the current ones too), merged, and the
+        count of dropped spans; both are reset."""
+        now = int(time() // 60)
+        taken: dict[tuple[str, str, int], SpanStats] = {}
         with self.lock:
-            table, dropped = self.table, self.dropped
-            self.table, self.dropped = {}, 0
-            self.max_keys = max_keys
-        return table, dropped
+            self.max_keys = conf.get("PERFORMANCE_SPAN_MAX_KEYS")
+            taken, self.returned = self.returned, {}
+            dropped, self.dropped = self.dropped, 0
+            for table in self.tables:
+                minutes, table.past = table.past, {}
+                if table.current and (everything or table.minute < now):  # idle since an older minute
+                    minutes[table.minute], table.current = table.current, {}
+                dropped, table.dropped = dropped + table.dropped, 0
+                for minute, names in minutes.items():
+                    for (kind, name), stats in names.items():
+                        _merge(taken, (kind, name, minute), stats)
+            self.tables = [t for t in self.tables if t.thread.is_alive() or t.current or t.past]
+        return taken, dropped
 
     def put_back(self, table: dict[tuple[str, str, int], SpanStats]) -> None:
         """Merge a table whose write failed back in (it goes out with the next flush)."""
         with self.lock:
             for key, stats in table.items():
-                mine = self.table.get(key)
-                if mine is None:
-                    if len(self.table) < self.max_keys:
-                        self.table[key] = stats
-                    else:
-                        self.dropped += stats.count
+                if key in self.returned or len(self.returned) < self.max_keys:
+                    _merge(self.returned, key, stats)
                 else:
-                    mine.add(stats)
+                    self.dropped += stats.count
 
-    def reset(self) -> None:
-        self.lock = threading.Lock()  # also after a fork, where another thread may have held it
-        self.table, self.dropped = {}, 0
+    def snapshot(self) -> dict[tuple[str, str, int], SpanStats]:
+        """Everything recorded and not taken, merged, leaving it in place (for tests and debugging)."""
+        seen: dict[tuple[str, str, int], SpanStats] = {}
+        with self.lock:
+            for key, stats in self.returned.items():
+                _merge(seen, key, stats, copy=True)
+            for table in self.tables:
+                for minute, names in [*table.past.items(), (table.minute, table.current)]:
+                    for (kind, name), stats in names.items():
+                        _merge(seen, (kind, name, minute), stats, copy=True)
+        return seen
+
+
+def _merge(into: dict, key, stats: SpanStats, copy: bool = False) -> None:
+    mine = into.get(key)
+    if mine is None and not copy:
+        into[key] = stats
+        return
+    if mine is None:
+        mine = into[key] = SpanStats()
+    mine.add(stats)
 
 
 recorder = SpanRecorder()
@@ -132,5 +214,24 @@ def record_scope(scope, error: bool, seconds: float | None = None) -> None:
                     scope.cache_calls, scope.cache_s)
 
 
+class _Switch:
+    """PERFORMANCE_PROFILING, read once and again after a settings change (a decorated call reads it)."""
+
+    on: bool | None = None
+
+
+switch = _Switch()
+
+
 def enabled() -> bool:
-    return conf.get("PERFORMANCE_PROFILING")
+    on = switch.on
+    if on is None:
+        on = switch.on = bool(conf.get("PERFORMANCE_PROFILING"))
+    return on
+
+
+def _forget(**kwargs) -> None:
+    switch.on = None
+
+
+setting_changed.connect(_forget, dispatch_uid="performance.profiling.switch")

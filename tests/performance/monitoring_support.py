@@ -33,7 +33,7 @@ def stats_of(kind: str, name: str):
     from performance.profiling.spans import SpanStats
 
     total = SpanStats()
-    for (k, n, _), stats in recorder.table.items():
+    for (k, n, _), stats in recorder.snapshot().items():
         if (k, n) == (kind, name):
             total.add(stats)
     return total

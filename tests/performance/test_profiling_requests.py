@@ -56,7 +56,7 @@ urlpatterns = [
 
 
 def names() -> set[str]:
-    return {name for (_, name, _) in recorder.table}
+    return {name for (_, name, _) in recorder.snapshot()}
 
 
 @pytest.mark.django_db
