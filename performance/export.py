@@ -32,7 +32,6 @@ from performance.monitoring_models import (
     SystemRollup,
     SystemSample,
 )
-from performance.selectors import resolution_for
 
 FORMAT = "dataguardian-performance-export"
 VERSION = 1
@@ -61,7 +60,8 @@ def _sections(since: datetime, until: datetime) -> list[tuple[str, object]]:
         ("rollups", SpanRollup.objects.filter(bucket__gte=since, bucket__lt=until)
          .order_by("resolution", "bucket", "id")
          .values("resolution", "kind", "name", "bucket", *_FIGURES, "p50_ms", "p95_ms", "p99_ms")),
-        ("stacks", StackRollup.objects.filter(bucket__gte=since, bucket__lt=until)
+        ("stacks", StackRollup.objects.filter(bucket__gte=since.replace(minute=0, second=0, microsecond=0),
+                                              bucket__lt=until)
          .order_by("resolution", "bucket", "id").annotate(stack=stack_text)
          .values("resolution", "kind", "name", "bucket", "stack", "count")),
         ("system", SystemSample.objects.filter(at__gte=since, at__lt=until).order_by("at", "id")
@@ -97,8 +97,8 @@ def export_json(since: datetime, until: datetime) -> Iterator[str]:
 
 def export_speedscope(since: datetime, until: datetime) -> Iterator[str]:
     """The sampled stacks of the range as a speedscope file, one profile per route or task."""
-    resolution = resolution_for(since, until)
-    rows = (StackRollup.objects.filter(resolution=resolution, bucket__gte=since, bucket__lt=until)
+    hour = since.replace(minute=0, second=0, microsecond=0)
+    rows = (StackRollup.objects.filter(bucket__gte=hour, bucket__lt=until)
             .order_by("kind", "name").values_list("kind", "name", "stack_hash", "count"))
     frames: dict[str, int] = {}
     texts: dict[str, str] = {}

@@ -3,8 +3,8 @@
 Spans: every process writes one raw row per (kind, name, minute) it saw
 (``SpanSample``); beat merges them into 1-minute and 1-hour rollups
 (``SpanRollup``) whose fixed log-scale histograms merge by adding.
-Stacks from the sampling profiler are upserted per minute and per hour
-(``StackRollup``), their text once per distinct stack (``StackText``).
+Stacks from the sampling profiler are upserted per hour (``StackRollup``),
+their text once per distinct stack (``StackText``).
 The host monitor writes ``SystemSample`` every few seconds and its own
 1-minute and 1-hour ``SystemRollup``; each process writes its connection
 pool figures (``ProcessSample``). Rules write ``Bottleneck`` rows. The
@@ -95,7 +95,7 @@ class StackText(models.Model):
 
 
 class StackRollup(models.Model):
-    """Samples of one stack inside spans of one (kind, name), per minute or hour."""
+    """Samples of one stack inside spans of one (kind, name), per hour (``resolution`` is 3600)."""
 
     resolution = models.PositiveIntegerField(choices=RESOLUTIONS)
     bucket = models.DateTimeField()

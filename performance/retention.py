@@ -40,9 +40,8 @@ def _rules(now: datetime) -> list[tuple[str, type, str, datetime, Q]]:
         ("span rollups (hour)", SpanRollup, "bucket", hour, Q(resolution=HOUR)),
         ("system rollups (minute)", SystemRollup, "bucket", minute, Q(resolution=MINUTE)),
         ("system rollups (hour)", SystemRollup, "bucket", hour, Q(resolution=HOUR)),
-        # Stacks: minutes as long as raw samples, hours as long as minute rollups.
-        ("stack rollups (minute)", StackRollup, "bucket", raw, Q(resolution=MINUTE)),
-        ("stack rollups (hour)", StackRollup, "bucket", minute, Q(resolution=HOUR)),
+        # Stacks are kept per hour, as long as the minute rollups.
+        ("stack rollups", StackRollup, "bucket", minute, Q()),
         ("stack texts", StackText, "last_seen", minute, Q()),
         ("resolved bottlenecks", Bottleneck, "last_seen", hour, Q(status=Bottleneck.Status.RESOLVED)),
     ]

@@ -86,16 +86,20 @@ def span_table(start: datetime, end: datetime, kind: str | None = None) -> list[
 
 
 def flame(kind: str, name: str, start: datetime, end: datetime, limit: int = 200) -> list[tuple[str, int]]:
-    """The folded stacks sampled inside one route's or task's spans: ``[(a;b;c, count)]``, largest first."""
-    resolution = MINUTE if end - start <= MINUTE_RANGE_LIMIT else HOUR
+    """The folded stacks sampled inside one route's or task's spans in the hours the range touches:
+    ``[(a;b;c, count)]``, largest first (stacks are kept per hour)."""
     counts: dict[str, int] = defaultdict(int)
-    rows = StackRollup.objects.filter(resolution=resolution, kind=kind, name=name, bucket__gte=start,
+    rows = StackRollup.objects.filter(resolution=HOUR, kind=kind, name=name, bucket__gte=_hour(start),
                                       bucket__lt=end).values_list("stack_hash", "count")
     for stack_hash, count in rows:
         counts[stack_hash] += count
     top = sorted(counts.items(), key=lambda item: item[1], reverse=True)[:limit]
     texts = dict(StackText.objects.filter(hash__in=[h for h, _ in top]).values_list("hash", "folded"))
     return [(texts.get(h, "(unknown)"), n) for h, n in top]
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def system_series(host: str, names: list[str], start: datetime, end: datetime,

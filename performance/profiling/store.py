@@ -3,9 +3,9 @@
 - ``SpanSample``: one multi-row INSERT of the span table (raw rows; beat
   merges them into ``SpanRollup``, ``profiling.rollup``);
 - ``StackText``: the distinct folded stacks, upserted (``last_seen``);
-- ``StackRollup``: stack counts added into the minute and hour rows
-  (``INSERT ... ON CONFLICT DO UPDATE SET count = count + excluded.count``,
-  rows sorted by key so that two processes never deadlock);
+- ``StackRollup``: stack counts added into the hour's rows (``INSERT ...
+  ON CONFLICT DO UPDATE SET count = count + excluded.count``, rows sorted by
+  key so that two processes never deadlock); stacks are kept per hour only;
 - ``ProcessSample``: one row of this process's figures.
 
 Raises on failure; the flusher puts the figures back and logs once.
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from django.db import connections, transaction
 
 from performance.db.store import upsert
-from performance.monitoring_models import HOUR, MINUTE, ProcessSample, SpanSample, StackRollup, StackText
+from performance.monitoring_models import HOUR, ProcessSample, SpanSample, StackRollup, StackText
 from performance.profiling import histogram
 from performance.profiling.spans import SpanStats
 
@@ -50,10 +50,8 @@ def _stack_rows(stacks: dict[tuple[str, str, int], list[tuple[str, int]]]):
         for text, n in folded:
             digest = stack_hash(text)
             texts[digest] = text
-            for resolution in (MINUTE, HOUR):
-                bucket = _at(minute * 60 // resolution * resolution)
-                key = (resolution, kind, name, bucket, digest)
-                counts[key] = counts.get(key, 0) + n
+            key = (HOUR, kind, name, _at(minute * 60 // HOUR * HOUR), digest)
+            counts[key] = counts.get(key, 0) + n
     return texts, counts
 
 

@@ -1,4 +1,4 @@
-"""Retention: raw rows after 24 h, minute rollups after 14 days, hour rollups after 400 days, in batches."""
+"""Retention: raw rows after 24 h, minute rollups and stacks after 14 days, hour rollups after 400 days."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def seed() -> None:
             SystemRollup.objects.create(resolution=resolution, host="h", bucket=ago(days=days))
     StackText.objects.create(hash="a" * 32, folded="a;b", last_seen=ago(days=20))
     StackText.objects.create(hash="b" * 32, folded="a;c", last_seen=ago(days=1))
-    for resolution, bucket in ((MINUTE, ago(hours=30)), (HOUR, ago(days=3))):
-        StackRollup.objects.create(resolution=resolution, kind="request", name="x", bucket=bucket,
+    for days in (3, 15):
+        StackRollup.objects.create(resolution=HOUR, kind="request", name="x", bucket=ago(days=days),
                                    stack_hash="b" * 32)
     for status, days in (("resolved", 500), ("open", 500), ("resolved", 10)):
         Bottleneck.objects.create(fingerprint=f"{status[:2]}{days}".ljust(32, "0"), rule="cpu", subject="h",
@@ -58,7 +58,7 @@ def test_each_table_keeps_its_retention_deleting_in_batches():
         (MINUTE, ago(days=13)), (HOUR, ago(days=399))]
     assert SystemRollup.objects.count() == 2
     assert list(StackText.objects.values_list("hash", flat=True)) == ["b" * 32]
-    assert list(StackRollup.objects.values_list("resolution", flat=True)) == [HOUR]
+    assert list(StackRollup.objects.values_list("bucket", flat=True)) == [ago(days=3)]
     assert sorted(Bottleneck.objects.values_list("status", flat=True)) == ["open", "resolved"]
     assert set(trim(NOW).values()) == {0}  # safe to run twice
 
