@@ -127,8 +127,8 @@ def main() -> None:
 
     rng = random.Random(12)
     values = HostMonitor(host=HOST).sample().values  # one real reading's figures, repeated
-    processes = [{"pid": 1000 + p, "role": "web" if p < WEB else "worker", "cpu_pct": 12.5, "rss_bytes": 2**27}
-                 for p in range(WEB + WORKERS)]
+    processes = [{"pid": 1000 + p, "role": "web" if p < WEB else "worker", "cpu_pct": 12.5,
+                  "rss_bytes": 2**27} for p in range(WEB + WORKERS)]
     start = datetime.now(tz=UTC).replace(second=0, microsecond=0) - timedelta(hours=args.hours)
     accumulator = Accumulator()
     started = time.perf_counter()
@@ -162,7 +162,8 @@ def main() -> None:
                                      HOUR: rows_where(SystemRollup, resolution=HOUR)},
     }
     first_month = later_month = 0.0
-    print(f"{'table':<28} {'rows':>9} {'bytes/row':>10} {'kept':>22} {'first month':>12} {'each month after':>17}")
+    print(f"{'table':<28} {'rows':>9} {'bytes/row':>10} {'kept':>22} {'first month':>12} "
+          f"{'each month after':>17}")
     for table, (rows, size) in sorted(measured.items()):
         per_row = size / max(rows, 1)
         per_hour = size / hours

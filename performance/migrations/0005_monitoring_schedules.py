@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from performance import schedules
+
 SCHEDULES = [
     # (name, task, every, period)
     ("performance: merge span samples into rollups", "performance.rollup_spans", 1, "minutes"),
@@ -11,21 +13,11 @@ SCHEDULES = [
 
 
 def create_schedules(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    for name, task, every, period in SCHEDULES:
-        interval = IntervalSchedule.objects.filter(every=every, period=period).order_by("pk").first()
-        if interval is None:
-            interval = IntervalSchedule.objects.create(every=every, period=period)
-        # get_or_create by name: an admin's later change of interval or enabled is kept.
-        PeriodicTask.objects.get_or_create(
-            name=name, defaults={"task": task, "interval": interval, "enabled": True}
-        )
+    schedules.create(apps, SCHEDULES)
 
 
 def remove_schedules(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[s[0] for s in SCHEDULES]).delete()
+    schedules.remove(apps, SCHEDULES)
 
 
 class Migration(migrations.Migration):

@@ -69,3 +69,17 @@ def test_retention_follows_the_settings():
     trim(NOW)
     assert SpanSample.objects.count() == 4
     assert SpanRollup.objects.filter(resolution=MINUTE).count() == 2
+
+
+def test_the_monitoring_beat_schedules_exist_after_migrate_and_their_tasks_are_known():
+    from django_celery_beat.models import PeriodicTask
+
+    import performance.tasks  # noqa: F401 - registers the tasks, as a worker's autodiscovery does
+    from dataguardian.celery import app
+
+    schedules = dict(PeriodicTask.objects.filter(task__in=[
+        "performance.rollup_spans", "performance.detect_bottlenecks", "performance.trim_monitoring",
+    ]).values_list("task", "interval__every"))
+    assert schedules == {"performance.rollup_spans": 1, "performance.detect_bottlenecks": 5,
+                         "performance.trim_monitoring": 1}
+    assert set(schedules) <= set(app.tasks)
