@@ -7,13 +7,18 @@ session on two URLs through the same middleware:
 - ``page``: a completed scan's page (``scans:detail``, 2 000 findings);
 - ``hello``: a minimal view (``/bench/hello/``, bench/monitoring_urls.py).
 
-Each round starts one gunicorn per mode, in an order that rotates from round
-to round, and measures both URLs (bench/settings_monitoring.py has the modes):
-``off`` (no monitoring), ``on`` (everything of this app: spans, stack
-sampler, flusher, DB instrumentation, /metrics, and ``manage.py monitor``
-running beside it), ``silk`` (django-silk's middleware, Python profiler off)
-and ``prometheus`` (django-prometheus's middleware). Overheads are the
-median over rounds of each round's paired difference with ``off``.
+Each round starts one gunicorn per mode side by side (bench/settings_monitoring.py
+has the modes): ``off`` (no monitoring), ``on`` (everything of this app:
+spans, stack sampler, flusher, DB instrumentation, /metrics, and ``manage.py
+monitor`` running through the round), ``silk`` (django-silk's middleware,
+Python profiler off) and ``prometheus`` (django-prometheus's middleware).
+It then loads one server at a time for ``--duration`` seconds per URL, in
+turns whose order rotates, ``--slices`` turns a round, so that the machine's
+other load falls on every mode alike. A round's rate per mode is its
+requests over its seconds of load; overheads are the median over rounds of
+each round's paired difference with ``off``. The idle servers cost next to
+nothing meanwhile; the host monitor, one process per host, runs all round
+and its own CPU is reported apart (``monitor_cpu_pct``).
 
 Also measured, in the same run:
 - ``sampler_cpu_pct``: the stack sampler thread's CPU, % of one core, per web
@@ -28,7 +33,7 @@ Also measured, in the same run:
   thread's CPU time).
 
     make bench-setup       # django-silk, django-prometheus (requirements-bench.txt)
-    .venv/bin/python bench/monitoring_overhead.py [--rounds 5] [--duration 10] [--connections 16]
+    .venv/bin/python bench/monitoring_overhead.py [--rounds 5] [--slices 4] [--duration 5] [--connections 16]
 
 BENCH_MONITORING_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/dg_bench_monitoring, created and
 migrated) and BENCH_MONITORING_REDIS_URL (default redis://127.0.0.1:6379/11; nothing is flushed) say where.
@@ -47,6 +52,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -204,8 +210,9 @@ def pct(base: float, other: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per URL and mode.")
+    parser.add_argument("--rounds", type=int, default=5, help="Rounds, each with fresh servers.")
+    parser.add_argument("--slices", type=int, default=4, help="Turns of every mode and URL in a round.")
+    parser.add_argument("--duration", type=int, default=5, help="Seconds of load per URL, mode and turn.")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
@@ -235,35 +242,42 @@ def main() -> None:
     cookie = ""
     try:
         for number in range(args.rounds):
-            order = MODES[number % len(MODES):] + MODES[:number % len(MODES)]
-            measured = {}
-            for mode in order:
-                with Round(mode, env, metrics_dir) as round_:
-                    base = round_.server.url
-                    if not cookie:
-                        cookies = sign_in(base, USERNAME, PASSWORD)
-                        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            with ExitStack() as stack:
+                servers = {mode: stack.enter_context(Round(mode, env, metrics_dir)) for mode in MODES}
+                if not cookie:
+                    cookies = sign_in(servers["off"].server.url, USERNAME, PASSWORD)
+                    cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+                for round_ in servers.values():
                     for path in (page_path, hello_path):
-                        wrk(base + path, cookie, args.warmup, args.connections)
-                    started, cpu_before, rows_before = time.time(), round_.monitor_cpu_seconds(), None
-                    if mode == "on":
-                        rows_before = monitoring_rows(connection)
-                        started = time.time()
-                    page = wrk(base + page_path, cookie, args.duration, args.connections)
-                    hello = wrk(base + hello_path, cookie, args.duration, args.connections)
-                    if mode == "on":
-                        elapsed = time.time() - started
-                        monitor_pcts.append(100 * (round_.monitor_cpu_seconds() - cpu_before) / elapsed)
-                        requests = (page + hello) * args.duration
-                        batched.append((monitoring_rows(connection) - rows_before) / requests)
-                        sampler_pcts += list(ProcessSample.objects.filter(
-                            at__gte=datetime.fromtimestamp(started, tz=UTC), role="web")
-                            .values_list("sampler_cpu_pct", flat=True))
+                        wrk(round_.server.url + path, cookie, args.warmup, args.connections)
+                on = servers["on"]
+                rows_before = monitoring_rows(connection)
+                started, cpu_before = time.time(), on.monitor_cpu_seconds()
+                requests = {(mode, url): 0.0 for mode in MODES for url in ("page", "hello")}
+                for index in range(args.slices):
+                    turn = number * args.slices + index
+                    for mode in MODES[turn % len(MODES):] + MODES[:turn % len(MODES)]:
+                        for url, path in (("page", page_path), ("hello", hello_path)):
+                            url_of = servers[mode].server.url + path
+                            requests[(mode, url)] += wrk(url_of, cookie, args.duration, args.connections) \
+                                * args.duration
+                elapsed = time.time() - started
+                on_requests = requests[("on", "page")] + requests[("on", "hello")]
+                batched.append((monitoring_rows(connection) - rows_before) / on_requests)
+                monitor_pcts.append(100 * (on.monitor_cpu_seconds() - cpu_before) / elapsed)
+                sampler_pcts += list(ProcessSample.objects.filter(
+                    at__gte=datetime.fromtimestamp(started, tz=UTC), role="web")
+                    .values_list("sampler_cpu_pct", flat=True))
+            measured = {}
+            for mode in MODES:
+                seconds = args.slices * args.duration
+                page, hello = (requests[(mode, url)] / seconds for url in ("page", "hello"))
                 measured[mode] = (page, hello)
                 rps.setdefault((mode, "page"), []).append(page)
                 rps.setdefault((mode, "hello"), []).append(hello)
-                print(f"round {number + 1} {mode:<10} page {page:8.1f} rps  hello {hello:8.1f} rps  "
-                      f"(load {load()})", flush=True)
+                print(f"round {number + 1} {mode:<10} page {page:8.1f} rps  hello {hello:8.1f} rps",
+                      flush=True)
+            print(f"round {number + 1} ended, load {load()}", flush=True)
             for mode in MODES[1:]:
                 for index, url in enumerate(("page", "hello")):
                     overhead = pct(measured["off"][index], measured[mode][index])

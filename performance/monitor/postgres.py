@@ -1,21 +1,25 @@
 """PostgreSQL's side: connections by state, cache hit ratio, size, deadlocks, the longest transaction.
 
-One query on this database's statistics views. Hit ratio and deadlocks are
-the change since the previous reading (the views count since the last
-reset), so they describe the last interval. Off PostgreSQL (SQLite) the
+One query on this database's statistics views (its size once a minute:
+``pg_database_size`` reads every file of the database). Hit ratio and
+deadlocks are the change since the previous reading (the views count since
+the last reset), so they describe the last interval. Off PostgreSQL (SQLite) the
 probe gives the database file's size only.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from django.db import connections
 
+SIZE_EVERY = 60.0  # seconds: pg_database_size() stats every file of the database
+
 _SQL = """
 SELECT d.blks_hit, d.blks_read, d.deadlocks, d.xact_commit, d.xact_rollback,
-       pg_database_size(current_database()),
+       CASE WHEN %s THEN pg_database_size(current_database()) END,
        (SELECT coalesce(json_object_agg(state, n), '{}')::text FROM (
             SELECT coalesce(state, 'other') AS state, count(*) AS n FROM pg_stat_activity
              WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1) s),
@@ -30,6 +34,8 @@ class PostgresProbe:
     def __init__(self, alias: str = "default") -> None:
         self.alias = alias
         self.last: tuple | None = None
+        self.size: int | None = None
+        self.size_at = float("-inf")
 
     def read(self) -> dict[str, Any]:
         import json
@@ -40,11 +46,14 @@ class PostgresProbe:
             return {"db_size_bytes": os.path.getsize(name) if os.path.exists(str(name)) else 0}
         if connection.vendor != "postgresql":
             return {}
+        now = time.monotonic()
         with connection.cursor() as cursor:
-            cursor.execute(_SQL)
+            cursor.execute(_SQL, [now - self.size_at >= SIZE_EVERY])
             row = cursor.fetchone()
         hit, read, deadlocks, commits, rollbacks, size, states, longest, max_connections = row
-        values: dict[str, Any] = {"db_size_bytes": size, "pg_longest_xact_s": float(longest),
+        if size is not None:
+            self.size, self.size_at = size, now
+        values: dict[str, Any] = {"db_size_bytes": self.size, "pg_longest_xact_s": float(longest),
                                   "pg_max_connections": max_connections}
         by_state = json.loads(states)
         values["pg_connections"] = sum(by_state.values())

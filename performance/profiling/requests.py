@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from time import perf_counter
 
+from performance import metrics as prometheus
 from performance.outage import OutageLog
 from performance.profiling.spans import UNRESOLVED, recorder
 
@@ -35,8 +36,6 @@ def finish(request, scope, response, spans: bool, metrics: bool) -> None:
         recorder.record("request", scope.span, seconds, error, scope.seconds, scope.queries,
                         scope.cache_calls, scope.cache_s)
     if metrics:
-        from performance import metrics as prometheus
-
         try:
             prometheus.observe_request(scope.span, request.method, status, seconds)
         except Exception as exc:  # noqa: BLE001 - metrics must never fail a request
