@@ -216,6 +216,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
+    # Stopped by a signal (also when run in the background, where SIGINT is ignored), the servers
+    # and monitors it started are stopped on the way out.
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
     if shutil.which("wrk") is None:
         sys.exit("monitoring_overhead: needs wrk (apt-get install wrk)")
     for module in ("silk", "django_prometheus"):

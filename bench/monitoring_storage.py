@@ -9,7 +9,9 @@ scales each table by how long it is kept (retention defaults):
 
 - raw span, process and system samples: 24 h;
 - 1-minute span and system rollups, and hourly stacks: 14 days;
-- 1-hour span and system rollups: 400 days (a month adds 30 days of them).
+- 1-hour span and system rollups: 400 days (a month adds 30 days of them);
+- stack texts: one row per distinct stack, so as many as the code has paths,
+  not more with time (counted at the size measured).
 
 The busy host: 4 web and 2 worker processes; each minute every web process
 serves 40 routes and 20 ``@profiled`` functions, every worker 15 tasks (and
@@ -172,7 +174,9 @@ def main() -> None:
             minute_bytes = per_row * minute_rows / hours * 24 * MINUTE_DAYS
             hour_bytes = per_row * hour_rows / hours * 24 * MONTH_DAYS
             first, later, kept = minute_bytes + hour_bytes, hour_bytes, "1 min: 14 d, 1 h: 400 d"
-        elif table in ("performance_stackrollup", "performance_stacktext"):
+        elif table == "performance_stacktext":  # one row per distinct stack: bounded by the code, not time
+            first, later, kept = float(size), 0.0, "14 d unseen"
+        elif table == "performance_stackrollup":
             first, later, kept = per_hour * 24 * MINUTE_DAYS, 0.0, "14 d"
         else:
             first, later, kept = per_hour * 24 * RAW_DAYS, 0.0, "24 h"

@@ -32,6 +32,7 @@ from performance.monitoring_models import (
     SystemRollup,
     SystemSample,
 )
+from performance.profiling import histogram
 
 FORMAT = "dataguardian-performance-export"
 VERSION = 1
@@ -89,6 +90,8 @@ def export_json(since: datetime, until: datetime) -> Iterator[str]:
         yield f',"{name}":['
         first = True
         for row in rows.iterator(chunk_size=CHUNK):
+            if "histogram" in row:
+                row["histogram"] = histogram.to_json(histogram.unpack(row["histogram"]))
             yield ("" if first else ",") + _dumps(row)
             first = False
         yield "]"

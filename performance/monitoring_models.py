@@ -31,7 +31,7 @@ class SpanFigures(models.Model):
     queries = models.BigIntegerField(default=0)
     cache_calls = models.BigIntegerField(default=0)
     cache_ms = models.FloatField(default=0)
-    histogram = models.JSONField(default=dict, help_text='{"<log bucket>": count} (profiling/histogram.py).')
+    histogram = models.BinaryField(default=bytes, help_text="Counts per log bucket, packed (histogram.pack).")
 
     class Meta:
         abstract = True

@@ -44,7 +44,7 @@ def _figures(rows) -> dict[str, Any]:
         for name in SUMS:
             total[name] += row[name]
         total["max_ms"] = max(total["max_ms"], row["max_ms"])
-        histogram.merge(merged, row["histogram"])
+        histogram.merge(merged, histogram.unpack(row["histogram"]))
     total["p50_ms"], total["p95_ms"], total["p99_ms"] = histogram.percentiles(merged)
     count, spent = total["count"], total["total_ms"]
     total["mean_ms"] = round(spent / count, 3) if count else None

@@ -7,8 +7,11 @@ holds everything up to 1.19 µs, the last one (``BUCKETS - 1``, from about
 18 minutes) everything longer. The bounds never change, so histograms from
 any process, minute or host merge by adding their counts.
 
-A histogram is stored sparse, as ``{"<bucket>": count}`` (JSON object keys
-are strings); in memory it is a ``dict[int, int]``.
+In memory a histogram is a ``dict[int, int]``. In the database it is packed
+(:func:`pack`): per non-empty bucket, its index in one byte and its count as
+a LEB128 varint — about 2 to 4 bytes a bucket, where a JSON object took over
+20 (docs/PERFORMANCE.md, "Monitoring storage"). Exports show it as
+``{"<bucket>": count}`` (:func:`to_json`).
 """
 
 from __future__ import annotations
@@ -73,6 +76,38 @@ def percentile(histogram: Mapping, q: float) -> float | None:
 def percentiles(histogram: Mapping) -> tuple[float | None, float | None, float | None]:
     """(p50, p95, p99) in milliseconds."""
     return percentile(histogram, 0.5), percentile(histogram, 0.95), percentile(histogram, 0.99)
+
+
+def pack(histogram: Mapping) -> bytes:
+    """``{bucket: count}`` as bytes: (index byte, varint count) per non-empty bucket, by index."""
+    out = bytearray()
+    for index, count in sorted((int(k), v) for k, v in histogram.items() if v):
+        out.append(index)
+        while count >= 0x80:
+            out.append(count & 0x7F | 0x80)
+            count >>= 7
+        out.append(count)
+    return bytes(out)
+
+
+def unpack(data: bytes | memoryview | None) -> dict[int, int]:
+    """The inverse of :func:`pack`."""
+    histogram: dict[int, int] = {}
+    data = bytes(data or b"")
+    position, end = 0, len(data)
+    while position < end:
+        index = data[position]
+        count = shift = 0
+        while True:
+            position += 1
+            byte = data[position]
+            count |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        position += 1
+        histogram[index] = histogram.get(index, 0) + count
+    return histogram
 
 
 def to_json(histogram: Mapping) -> dict[str, int]:

@@ -32,7 +32,7 @@ def _add(target: dict, row: dict) -> None:
     for name in SUMS:
         target[name] = target.get(name, 0) + row[name]
     target["max_ms"] = max(target.get("max_ms", 0), row["max_ms"])
-    target["histogram"] = histogram.merge(target.get("histogram", {}), row["histogram"])
+    target["histogram"] = histogram.merge(target.get("histogram", {}), histogram.unpack(row["histogram"]))
 
 
 def _merge_batch(rows: list[dict]) -> dict[tuple, dict]:
@@ -65,15 +65,15 @@ def _rollup_batch(batch: int, using: str) -> int:
         for key, figures in merged.items():
             row = existing.get(key)
             if row is None:
-                row = SpanRollup(resolution=key[0], kind=key[1], name=key[2], bucket=key[3], histogram={})
+                row = SpanRollup(resolution=key[0], kind=key[1], name=key[2], bucket=key[3], histogram=b"")
                 created.append(row)
             else:
                 changed.append(row)
             stored = {name: getattr(row, name) for name in (*SUMS, "max_ms")}
-            stored["histogram"] = histogram.merge({}, row.histogram or {})
-            _add(stored, figures)
+            stored["histogram"] = histogram.unpack(row.histogram)
+            _add(stored, {**figures, "histogram": histogram.pack(figures["histogram"])})
             stored["p50_ms"], stored["p95_ms"], stored["p99_ms"] = histogram.percentiles(stored["histogram"])
-            stored["histogram"] = histogram.to_json(stored["histogram"])
+            stored["histogram"] = histogram.pack(stored["histogram"])
             for name, value in stored.items():
                 setattr(row, name, value)
         SpanRollup.objects.using(using).bulk_create(created, batch_size=500)

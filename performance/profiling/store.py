@@ -37,7 +37,7 @@ def span_rows(spans: dict[tuple[str, str, int], SpanStats], host: str, pid: int)
         SpanSample(
             kind=kind, name=name, minute=_at(minute * 60), host=host, pid=pid, count=s.count, errors=s.errors,
             total_ms=s.total_s * 1000, max_ms=s.max_s * 1000, db_ms=s.db_s * 1000, queries=s.queries,
-            cache_calls=s.cache_calls, cache_ms=s.cache_s * 1000, histogram=histogram.to_json(s.histogram),
+            cache_calls=s.cache_calls, cache_ms=s.cache_s * 1000, histogram=histogram.pack(s.histogram),
         )
         for (kind, name, minute), s in spans.items()
     ]

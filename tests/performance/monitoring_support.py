@@ -51,7 +51,7 @@ def span_rollup(kind: str, name: str, bucket: datetime, durations_ms: list[float
     p50, p95, p99 = histogram.percentiles(counts)
     return SpanRollup.objects.create(
         resolution=resolution, kind=kind, name=name, bucket=bucket, count=len(durations_ms),
-        total_ms=sum(durations_ms), max_ms=max(durations_ms), histogram=histogram.to_json(counts),
+        total_ms=sum(durations_ms), max_ms=max(durations_ms), histogram=histogram.pack(counts),
         p50_ms=p50, p95_ms=p95, p99_ms=p99,
     )
 

@@ -40,5 +40,14 @@ def test_percentiles_are_within_the_bucket_width_of_the_truth():
         assert abs(estimate - true_ms) / true_ms < 0.12
 
 
+def test_packing_keeps_every_count_in_a_few_bytes_a_bucket():
+    counts = {0: 1, 7: 127, 40: 128, 41: 300_000, 119: 2**40}
+    packed = histogram.pack(counts)
+    assert histogram.unpack(packed) == counts
+    assert histogram.unpack(memoryview(packed)) == counts  # as PostgreSQL may hand it back
+    assert len(packed) == 2 + 2 + 3 + 4 + 7
+    assert histogram.pack({}) == b"" and histogram.unpack(None) == {}
+
+
 def test_an_empty_histogram_has_no_percentiles():
     assert histogram.percentiles({}) == (None, None, None)
