@@ -2,7 +2,8 @@
 
 Same page, workers and clients as bench/db_pool.py (pool mode), with
 PERFORMANCE_DB_INSTRUMENTATION=true and =false (false installs no wrapper
-and no middleware at all). The two sides alternate for ``--rounds`` rounds
+and no middleware at all; spans and metrics are off on both sides, see
+bench/monitoring_overhead.py for those). The two sides alternate for ``--rounds`` rounds
 so that drifting machine load hits both alike; the median of each side is
 compared. Target: at most 3 % throughput difference.
 
@@ -49,7 +50,9 @@ def main() -> None:
         # Alternate which side goes first, so neither always gets the warmer machine.
         sides = ("on", "off") if round_no % 2 == 0 else ("off", "on")
         for side in sides:
-            env = {"DATABASE_URL": url, "PERFORMANCE_DB_INSTRUMENTATION": "true" if side == "on" else "false"}
+            # The query layer alone: spans and metrics (bench/monitoring_overhead.py) off on both sides.
+            env = {"DATABASE_URL": url, "PERFORMANCE_DB_INSTRUMENTATION": "true" if side == "on" else "false",
+                   "PERFORMANCE_PROFILING": "false", "PERFORMANCE_METRICS": "false"}
             result = measure(env, args.path, args.concurrency, args.duration, args.warmup)
             rps[side].append(result.rps)
             p99[side].append(result.p99_ms)
@@ -79,7 +82,8 @@ def wrapper_cost(url: str, path: str) -> tuple[dict, dict]:
 
     from bench.lib.server import production_env
 
-    os.environ.update(production_env(DATABASE_URL=url, ALLOWED_HOSTS="testserver"))
+    os.environ.update(production_env(DATABASE_URL=url, ALLOWED_HOSTS="testserver", PERFORMANCE_PROFILING="false",
+                                     PERFORMANCE_METRICS="false"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dataguardian.settings")
     django.setup()
     from bench.lib.wrapper_cost import measure, request_cost
