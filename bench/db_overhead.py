@@ -82,8 +82,8 @@ def wrapper_cost(url: str, path: str) -> tuple[dict, dict]:
 
     from bench.lib.server import production_env
 
-    os.environ.update(production_env(DATABASE_URL=url, ALLOWED_HOSTS="testserver", PERFORMANCE_PROFILING="false",
-                                     PERFORMANCE_METRICS="false"))
+    os.environ.update(production_env(DATABASE_URL=url, ALLOWED_HOSTS="testserver",
+                                     PERFORMANCE_PROFILING="false", PERFORMANCE_METRICS="false"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dataguardian.settings")
     django.setup()
     from bench.lib.wrapper_cost import measure, request_cost
