@@ -20,7 +20,11 @@ each round's paired difference with ``off``. The idle servers cost next to
 nothing meanwhile; the host monitor, one process per host, runs all round
 and its own CPU is reported apart (``monitor_cpu_pct``).
 
-Also measured, in the same run:
+Throughput on a machine shared with other work depends on the scheduler's
+share as much as on the code, so the bench also measures the CPU time the
+server's processes (all their threads) spend per request, slice by slice:
+``cpu_overhead_pct`` and the like compare those, and hold still where rps
+swing. Also measured, in the same run:
 - ``sampler_cpu_pct``: the stack sampler thread's CPU, % of one core, per web
   process under load (median of the process samples of the ``on`` rounds);
   ``monitor_cpu_pct``: the host monitor process's CPU;
@@ -147,7 +151,11 @@ class Round:
         self.monitor: subprocess.Popen | None = None
 
     def __enter__(self) -> Round:
-        self.server.start()
+        try:
+            self.server.start()
+        except BaseException:  # a signal while it starts: do not leave it running
+            self.server.stop()
+            raise
         if self.with_monitor:
             self.monitor = subprocess.Popen(
                 [PYTHON, str(ROOT / "manage.py"), "monitor"], cwd=ROOT, start_new_session=True,
@@ -162,6 +170,17 @@ class Round:
 
         times = psutil.Process(self.monitor.pid).cpu_times()
         return times.user + times.system
+
+    def server_cpu_seconds(self) -> float:
+        """CPU time of the gunicorn master and its workers so far (threads included)."""
+        import psutil
+
+        master = psutil.Process(self.server.pid)
+        total = 0.0
+        for process in [master, *master.children()]:
+            times = process.cpu_times()
+            total += times.user + times.system
+        return total
 
     def __exit__(self, *exc_info) -> None:
         if self.monitor is not None and self.monitor.poll() is None:
@@ -242,6 +261,7 @@ def main() -> None:
     page_path, hello_path = f"/scans/{scan_id}/", "/bench/hello/"
     rps: dict[tuple[str, str], list[float]] = {}
     paired: dict[tuple[str, str], list[float]] = {}
+    cpu_paired: dict[tuple[str, str], list[float]] = {}
     sampler_pcts, monitor_pcts, batched = [], [], []
     cookie = ""
     try:
@@ -258,13 +278,16 @@ def main() -> None:
                 rows_before = monitoring_rows(connection)
                 started, cpu_before = time.time(), on.monitor_cpu_seconds()
                 requests = {(mode, url): 0.0 for mode in MODES for url in ("page", "hello")}
+                cpu = {(mode, url): 0.0 for mode in MODES for url in ("page", "hello")}
                 for index in range(args.slices):
                     turn = number * args.slices + index
                     for mode in MODES[turn % len(MODES):] + MODES[:turn % len(MODES)]:
                         for url, path in (("page", page_path), ("hello", hello_path)):
-                            url_of = servers[mode].server.url + path
-                            requests[(mode, url)] += wrk(url_of, cookie, args.duration, args.connections) \
-                                * args.duration
+                            before_cpu = servers[mode].server_cpu_seconds()
+                            target = servers[mode].server.url + path
+                            rate = wrk(target, cookie, args.duration, args.connections)
+                            cpu[(mode, url)] += servers[mode].server_cpu_seconds() - before_cpu
+                            requests[(mode, url)] += rate * args.duration
                 elapsed = time.time() - started
                 on_requests = requests[("on", "page")] + requests[("on", "hello")]
                 batched.append((monitoring_rows(connection) - rows_before) / on_requests)
@@ -272,20 +295,24 @@ def main() -> None:
                 sampler_pcts += list(ProcessSample.objects.filter(
                     at__gte=datetime.fromtimestamp(started, tz=UTC), role="web")
                     .values_list("sampler_cpu_pct", flat=True))
-            measured = {}
+            measured, cpu_us = {}, {}
             for mode in MODES:
                 seconds = args.slices * args.duration
                 page, hello = (requests[(mode, url)] / seconds for url in ("page", "hello"))
+                cpu_us[mode] = tuple(cpu[(mode, url)] / requests[(mode, url)] * 1e6
+                                     for url in ("page", "hello"))
                 measured[mode] = (page, hello)
                 rps.setdefault((mode, "page"), []).append(page)
                 rps.setdefault((mode, "hello"), []).append(hello)
-                print(f"round {number + 1} {mode:<10} page {page:8.1f} rps  hello {hello:8.1f} rps",
-                      flush=True)
+                print(f"round {number + 1} {mode:<10} page {page:8.1f} rps {cpu_us[mode][0]:8.0f} us CPU   "
+                      f"hello {hello:8.1f} rps {cpu_us[mode][1]:6.0f} us CPU", flush=True)
             print(f"round {number + 1} ended, load {load()}", flush=True)
             for mode in MODES[1:]:
                 for index, url in enumerate(("page", "hello")):
-                    overhead = pct(measured["off"][index], measured[mode][index])
-                    paired.setdefault((mode, url), []).append(overhead)
+                    rate_overhead = pct(measured["off"][index], measured[mode][index])
+                    paired.setdefault((mode, url), []).append(rate_overhead)
+                    cpu_paired.setdefault((mode, url), []).append(
+                        (cpu_us[mode][index] - cpu_us["off"][index]) / cpu_us["off"][index] * 100)
 
         # Writes while requests run, with the flusher held back: what the requests themselves write.
         held = {"BENCH_FLUSH_INTERVAL": "3600", "BENCH_DB_FLUSH_INTERVAL": "3600"}
@@ -307,6 +334,11 @@ def main() -> None:
         print(f"  {mode:<10} page {statistics.median(paired[(mode, 'page')]):6.1f}   "
               f"hello {statistics.median(paired[(mode, 'hello')]):6.1f}   "
               f"(rounds: {', '.join(f'{v:.1f}' for v in paired[(mode, 'page')])})")
+    print("CPU per request against off (server processes' CPU time / requests), median of rounds (%):")
+    for mode in MODES[1:]:
+        print(f"  {mode:<10} page {statistics.median(cpu_paired[(mode, 'page')]):6.1f}   "
+              f"hello {statistics.median(cpu_paired[(mode, 'hello')]):6.1f}   "
+              f"(rounds: {', '.join(f'{v:.1f}' for v in cpu_paired[(mode, 'page')])})")
     call_us = profiled_call_us()
     sampler = statistics.median(sampler_pcts) if sampler_pcts else float("nan")
     print(f"stack sampler per web process under load: median {sampler:.3f} % of a core "
@@ -325,6 +357,10 @@ def main() -> None:
         f" db_writes_per_request={request_rows:.3f}"
         f" profiled_call_us={call_us:.2f}"
         f" monitor_cpu_pct={statistics.median(monitor_pcts):.2f}"
+        f" cpu_overhead_pct={statistics.median(cpu_paired[('on', 'page')]):.1f}"
+        f" hello_cpu_overhead_pct={statistics.median(cpu_paired[('on', 'hello')]):.1f}"
+        f" silk_cpu_overhead_pct={statistics.median(cpu_paired[('silk', 'page')]):.1f}"
+        f" prometheus_cpu_overhead_pct={statistics.median(cpu_paired[('prometheus', 'page')]):.1f}"
         f" batched_rows_per_request={statistics.median(batched):.4f}"
     )
 
