@@ -15,8 +15,10 @@ from tests.foundation.factories import make_finding, make_payment, make_scan
 pytestmark = pytest.mark.django_db
 
 # Routes that show no organisation data: sign-in and password pages, the
-# health check, Django's admin (staff only, its own permissions).
-PUBLIC_PREFIXES = ("admin:", "__debug__", "djdt:")
+# health check, Django's admin (staff only, its own permissions), the
+# operators' endpoints of performance (probes, token-guarded /metrics, the
+# staff-only monitoring export; tests/performance covers their guards).
+PUBLIC_PREFIXES = ("admin:", "__debug__", "djdt:", "performance:")
 PUBLIC_NAMES = {
     "login", "logout", "password_change", "password_change_done", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete", "healthz",
