@@ -16,9 +16,11 @@ import time
 from threading import get_ident
 
 from performance.db import conf, recorder
+from performance.outage import OutageLog
 from performance.profiling import conf as profiling_conf
 
 logger = logging.getLogger(__name__)
+metric_writes = OutageLog(logger, "could not update the task metrics")
 SENT_AT = "perf_sent_at"
 
 _tokens: dict[str, object] = {}
@@ -83,8 +85,8 @@ def _record_task(scope, state) -> None:
 
         try:
             metrics.observe_task(scope.name, state or "UNKNOWN", seconds)
-        except Exception:  # noqa: BLE001 - metrics must never fail a task
-            logger.debug("task metrics failed", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - metrics must never fail a task
+            metric_writes.failed(exc)
 
 
 def _process_init(**kwargs) -> None:
