@@ -72,6 +72,7 @@ def replay(pairs, requests: int, warmup: int, finish_every: int, seed: int = 7) 
     from dataguardian.scans.models import Scan, ScanKind, ScanStatus
     from performance.cache import namespace, stats
     from performance.caching import stats as stats_module
+    from tests.foundation.factories import make_scan
 
     rng = random.Random(seed)
     orgs = {org.pk: org for _, org in pairs}
@@ -85,8 +86,8 @@ def replay(pairs, requests: int, warmup: int, finish_every: int, seed: int = 7) 
             stats_module.reset()
         if step % finish_every == 0:  # a new scan starts; an earlier one finishes
             org = orgs[rng.choice(list(orgs))]
-            running.append(Scan.objects.create(organization=org, kind=ScanKind.DOCUMENTS,
-                                               source="share", status=ScanStatus.RUNNING, progress_total=1))
+            running.append(make_scan(org, kind=ScanKind.DOCUMENTS, source="share",
+                                     status=ScanStatus.RUNNING, progress_total=1))
             if len(running) > 3:
                 done = running.pop(0)
                 finish(done, 100, rng)

@@ -89,8 +89,11 @@ def timed_write(org, findings, index_first: bool) -> tuple[float, float]:
 
     from dataguardian.scans import ingest, partitions
     from dataguardian.scans.models import Scan
+    from dataguardian.scans.services import partition_lifecycle, scans_delete
 
-    scan = Scan.objects.create(organization=org, kind="documents", source="bench", status="running")
+    with transaction.atomic():
+        scan = Scan.objects.create(organization=org, kind="documents", source="bench", status="running")
+        partition_lifecycle.on_scan_created(scan)
     if index_first:
         partitions.finalize(scan.pk)
     start = time.perf_counter()
@@ -99,7 +102,7 @@ def timed_write(org, findings, index_first: bool) -> tuple[float, float]:
     written = time.perf_counter() - start
     partitions.finalize(scan.pk)
     finalized = time.perf_counter() - start - written
-    scan.delete()
+    scans_delete(scans=Scan.objects.filter(pk=scan.pk))
     return written, finalized
 
 
@@ -109,6 +112,7 @@ def bench_writes(count: int) -> dict[str, float]:
 
     from dataguardian.orgs.models import Organization
     from dataguardian.scans import ingest, partitions
+    from dataguardian.scans.services import partition_lifecycle
 
     if not partitions.enabled():
         raise SystemExit("bench/ingest.py needs PostgreSQL with migration scans.0005 applied")
@@ -120,7 +124,7 @@ def bench_writes(count: int) -> dict[str, float]:
             written, finalized = timed_write(org, findings, index_first=name == "indexed")
             if written + finalized < sum(best[name]):
                 best[name] = (written, finalized)
-    partitions.drop_orphans()
+    partition_lifecycle.drop_orphans()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM scans_finding WHERE organization_id = %s", [org.pk])
         assert cursor.fetchone()[0] == 0
@@ -172,7 +176,7 @@ def scan_upload(zip_path: Path, workers: int, media_root: Path, log_dir: Path) -
 
     from dataguardian.orgs.models import Membership, Organization, Role
     from dataguardian.scans.models import Scan, ScanStatus
-    from dataguardian.scans.services import scan_create, store_upload
+    from dataguardian.scans.services import scan_create, scans_delete, store_upload
     from tests.scans.worker_support import Worker, flush_redis_db, worker_env
 
     flush_redis_db(REDIS_URL)
@@ -199,7 +203,7 @@ def scan_upload(zip_path: Path, workers: int, media_root: Path, log_dir: Path) -
             worker.stop()
     if scan.status != ScanStatus.COMPLETED:
         raise SystemExit(f"scan ended {scan.status}: {scan.error_message}")
-    Scan.objects.filter(pk=scan.pk).delete()
+    scans_delete(scans=Scan.objects.filter(pk=scan.pk))
     return elapsed, scan.findings_count
 
 

@@ -54,8 +54,9 @@ def build(findings: int):
     from django.db import connection
 
     from dataguardian.orgs.models import Membership, Organization, Role
-    from dataguardian.scans import partitions
     from dataguardian.scans.models import Scan
+    from dataguardian.scans.services import partition_lifecycle
+    from tests.foundation.factories import make_scan
     from tests.scans.page_support import bulk_findings
 
     org, _ = Organization.objects.get_or_create(slug=ORG_SLUG, defaults={"name": "Bench Pages BV"})
@@ -65,15 +66,14 @@ def build(findings: int):
     scan = Scan.objects.filter(organization=org, findings_count=findings).first()
     if scan is None:
         started = time.perf_counter()
-        scan = Scan.objects.create(organization=org, created_by=user, kind="documents",
-                                   source=f"Bench: {findings} findings", status="completed",
-                                   progress_done=1, progress_total=1)
+        scan = make_scan(org, created_by=user, kind="documents", source=f"Bench: {findings} findings",
+                         status="completed", progress_done=1, progress_total=1)
         bulk_findings(scan, findings)
-        partitions.finalize(scan.pk)  # what the pipeline does when a scan ends
+        partition_lifecycle.on_scan_finished(scan.pk)  # what the pipeline does when a scan ends
         for n in range(40):  # a history for the dashboard and the scans list
-            Scan.objects.create(organization=org, created_by=user, kind="code", source=f"Bench {n}",
-                                status="completed", progress_done=1, progress_total=1,
-                                findings_count=n, count_low=n, entity_counts={"EMAIL": n})
+            make_scan(org, created_by=user, kind="code", source=f"Bench {n}", status="completed",
+                      progress_done=1, progress_total=1, findings_count=n, count_low=n,
+                      entity_counts={"EMAIL": n})
         print(f"built scan {scan.pk} with {findings} findings in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum would give after a load
         cursor.execute("ANALYZE scans_finding")

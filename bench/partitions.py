@@ -59,8 +59,8 @@ def add_scans(count: int, start: int) -> None:
     from django.db.models import F
 
     from dataguardian.orgs.models import Organization
-    from dataguardian.scans import partitions
     from dataguardian.scans.models import Finding, Scan
+    from dataguardian.scans.services import partition_lifecycle
 
     orgs = [Organization.objects.get_or_create(slug=f"bench-part-{i}", defaults={"name": f"Org {i}"})[0]
             for i in range(ORGS)]
@@ -69,13 +69,14 @@ def add_scans(count: int, start: int) -> None:
         with transaction.atomic():
             scan = Scan.objects.create(organization=org, kind="documents", source=f"scan {n}",
                                        status="completed")
+            partition_lifecycle.on_scan_created(scan)
             Scan.objects.filter(pk=scan.pk).update(finished_at=F("created_at"))
             Finding.objects.bulk_create([
                 Finding(scan=scan, organization=org, entity="EMAIL", category="user.contact.email",
                         severity=1 + i % 4, confidence=0.9, masked_value="j***@example.nl", path="a.txt",
                         value_hash=hashlib.sha256(f"{n}-{i}".encode()).hexdigest())
                 for i in range(FINDINGS_PER_SCAN)])
-        partitions.finalize(scan.pk)
+        partition_lifecycle.on_scan_finished(scan.pk)
 
 
 def timed_ms(sql: str, params: list, repeat: int = 30) -> tuple[float, float]:

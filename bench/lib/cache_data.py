@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from dataguardian.orgs.models import Membership, Organization, Role
 from dataguardian.scans.models import Entity, Finding, Scan, ScanKind, ScanStatus, Severity
+from dataguardian.scans.services import scans_delete
+from tests.foundation.factories import make_scan
 
 SLUG = "bench-cache-{}"
 ENTITIES = [Entity.EMAIL, Entity.PHONE, Entity.IBAN, Entity.NL_BSN, Entity.IP_ADDRESS]
@@ -62,14 +64,14 @@ def ensure_dataset(orgs: int, users_per_org: int, scans_per_org: int, findings_p
                 user = User.objects.create(username=f"bench-cache-{o}-{u}")
                 Membership.objects.create(user=user, organization=org, role=Role.ANALYST)
             for _ in range(scans_per_org):
-                scan = Scan.objects.create(organization=org, kind=ScanKind.DOCUMENTS, source="share",
+                scan = make_scan(org, kind=ScanKind.DOCUMENTS, source="share",
                                            status=ScanStatus.RUNNING, progress_total=1)
                 finish(scan, findings_per_scan, rng)
     # Scans the workload replay added in earlier runs go, so every run starts alike.
     for org in Organization.objects.filter(slug__startswith="bench-cache-"):
         scans = Scan.objects.filter(organization=org)
         keep = list(scans.order_by("pk").values_list("pk", flat=True)[:scans_per_org])
-        scans.exclude(pk__in=keep).delete()
+        scans_delete(scans=scans.exclude(pk__in=keep))
     pairs = Membership.objects.filter(organization__slug__startswith="bench-cache-").select_related(
         "user", "organization")
     return [(m.user, m.organization) for m in pairs]

@@ -17,8 +17,10 @@ from django.db.models import Count
 from bench.lib.copyload import copy_rows
 from dataguardian.orgs.models import Organization
 from dataguardian.scans.models import Finding, Scan
+from dataguardian.scans.services import scans_delete
 from performance.cache import namespace
 from performance.querycache import cached_query, invalidate_on_commit
+from tests.foundation.factories import make_scan
 
 STRATEGIES = ("none", "explicit_generations", "naive_delete", "cachalot")
 ORGS, PER_ORG, NS = 50, 2000, "dashboard"
@@ -36,10 +38,11 @@ def load() -> list[tuple[int, int, int]]:
     """(org id, findings, scan id) of the bench organisations, loaded once."""
     with cachalot_disabled():
         if Organization.objects.filter(slug__startswith="qc-").count() != ORGS:
+            scans_delete(scans=Scan.objects.filter(organization__slug__startswith="qc-"))
             Organization.objects.filter(slug__startswith="qc-").delete()
             for i in range(ORGS):
                 org = Organization.objects.create(name=f"QC {i}", slug=f"qc-{i}")
-                Scan.objects.create(organization=org, kind="documents", source="bench", status="completed")
+                make_scan(org, kind="documents", source="bench", status="completed")
             ours = Scan.objects.filter(organization__slug__startswith="qc-")
             scans = ours.values_list("pk", "organization_id")
             rows = ((scan, org, "EMAIL", "contact", 1 + n % 4, 0.9, "f.txt", 1, 1, "j***@x.nl",

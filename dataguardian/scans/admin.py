@@ -1,11 +1,15 @@
 from django.contrib import admin
 
-from dataguardian.scans.models import Finding, Scan
+from dataguardian.admin_deletion import summarised_deletion
+from dataguardian.scans.models import Finding, Scan, ScanChunk, ScanCredential, ScanJob
+from dataguardian.scans.services import partition_lifecycle, scans_delete
 from performance.paginators import EstimatedCountPaginator
 
 
 @admin.register(Scan)
 class ScanAdmin(admin.ModelAdmin):
+    """Scans are added, and deleted with their findings, through the scan services."""
+
     list_display = (
         "id", "organization", "kind", "status", "progress_done", "progress_total",
         "findings_count", "count_critical", "risk_score", "created_at",
@@ -19,6 +23,22 @@ class ScanAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "started_at", "finished_at", "last_progress_at", "entity_counts")
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            partition_lifecycle.on_scan_created(obj)
+
+    def delete_model(self, request, obj) -> None:
+        scans_delete(scans=Scan.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset) -> None:
+        scans_delete(scans=queryset)
+
+    def get_deleted_objects(self, objs, request):
+        ids = [scan.pk for scan in objs]
+        return summarised_deletion(self, request, objs, [
+            model.objects.filter(scan_id__in=ids) for model in (Finding, ScanChunk, ScanJob, ScanCredential)])
 
 
 @admin.register(Finding)

@@ -15,8 +15,7 @@ from celery.exceptions import MaxRetriesExceededError
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from dataguardian.scans import compaction
-from dataguardian.scans.services import pipeline, sweep
+from dataguardian.scans.services import partition_lifecycle, pipeline, sweep
 
 logger = logging.getLogger(__name__)
 
@@ -92,4 +91,10 @@ def sweep_stale_scans() -> dict[str, int]:
 @shared_task(acks_late=True, ignore_result=True)
 def maintain_finding_partitions() -> dict[str, int]:
     """Finish what an interrupted scan end left: unindexed partitions, orphans (PostgreSQL)."""
-    return compaction.maintain()
+    return partition_lifecycle.maintain()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def drop_orphan_partitions() -> int:
+    """Detach and drop the findings partitions of deleted scans (PostgreSQL)."""
+    return partition_lifecycle.drop_orphans()

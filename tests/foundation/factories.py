@@ -6,10 +6,12 @@ import itertools
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from dataguardian.billing.models import Payment
 from dataguardian.orgs.models import Membership, Organization, Role
 from dataguardian.scans.models import Finding, Scan, Severity
+from dataguardian.scans.services import partition_lifecycle
 
 _seq = itertools.count(1)
 
@@ -28,9 +30,13 @@ def make_member(org: Organization, role: str = Role.ANALYST, username: str | Non
 
 
 def make_scan(org: Organization, **fields) -> Scan:
+    """A scan row with its findings partition, as ``services.scan_create`` makes it (no job, no task)."""
     fields.setdefault("kind", "documents")
     fields.setdefault("source", "upload: demo.zip")
-    return Scan.objects.create(organization=org, **fields)
+    with transaction.atomic():
+        scan = Scan.objects.create(organization=org, **fields)
+        partition_lifecycle.on_scan_created(scan)
+    return scan
 
 
 def value_hash(text: str) -> str:

@@ -15,6 +15,8 @@ from dataguardian.billing.models import Payment
 from dataguardian.orgs.models import Membership, Organization
 from dataguardian.scans import partitions
 from dataguardian.scans.models import UNFINISHED_STATUSES, Finding, Scan
+from dataguardian.scans.services import partition_lifecycle
+from tests.foundation.factories import make_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +32,8 @@ EXPECTED = {
 def finished_scan():
     """A completed scan whose findings partition (PostgreSQL) has been finalized."""
     org = Organization.objects.create(name="Indexed BV", slug="indexed")
-    scan = Scan.objects.create(organization=org, kind="documents", source="x", status="completed")
-    partitions.finalize(scan.pk)
+    scan = make_scan(org, kind="documents", source="x", status="completed")
+    partition_lifecycle.on_scan_finished(scan.pk)
     return scan
 
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 
 from dataguardian.orgs.models import Membership
 from dataguardian.scans.models import Finding, Scan
+from dataguardian.scans.services import scans_delete
 from tests.foundation.factories import make_finding, make_member, make_org, make_payment, make_scan
 
 pytestmark = pytest.mark.django_db
@@ -79,11 +80,13 @@ def test_membership_unique_and_role_checked():
     assert violates(lambda: Membership.objects.create(user=user, organization=other, role="emperor"))
 
 
-def test_deleting_a_scan_deletes_its_findings():
-    scan = make_scan(make_org())
-    make_finding(scan)
-    scan.delete()
-    assert Finding.objects.count() == 0
+def test_deleting_scans_deletes_their_findings_only():
+    org = make_org()
+    doomed, kept = make_scan(org), make_scan(org)
+    make_finding(doomed)
+    make_finding(kept)
+    assert scans_delete(scans=Scan.objects.filter(pk=doomed.pk)) == 1
+    assert list(Finding.objects.values_list("scan_id", flat=True)) == [kept.pk]
 
 
 def test_finding_never_has_a_field_for_the_raw_value():

@@ -17,8 +17,10 @@ from dataguardian.billing import selectors as billing_selectors
 from dataguardian.billing.models import Payment, PaymentStatus
 from dataguardian.orgs.models import Membership, Organization, Role
 from dataguardian.scans.models import Scan, ScanKind, ScanStatus
+from dataguardian.scans.services import scans_delete
 from performance.cache import namespace
 from performance.querycache import cached_query
+from tests.foundation.factories import make_scan
 
 from .cache_support import clean_cache  # noqa: F401 - fixture
 from .db_support import in_thread
@@ -85,8 +87,7 @@ def org_pair():
 
 
 def _scan(org, user, **extra) -> Scan:
-    return Scan.objects.create(organization=org, created_by=user, kind=ScanKind.DOCUMENTS,
-                               source="upload", **extra)
+    return make_scan(org, created_by=user, kind=ScanKind.DOCUMENTS, source="upload", **extra)
 
 
 def _payment(org, **extra) -> Payment:
@@ -176,8 +177,7 @@ def test_deleting_a_scan_and_a_findings_batch_invalidate_after_commit(org_pair):
         cache_keys.findings_batch_written(scan)
     assert _read() == {f"locations:{scan.pk}", "dashboard:mine"}
     doomed_id = doomed.pk
-    with transaction.atomic():
-        doomed.delete()
+    scans_delete(scans=Scan.objects.filter(pk=doomed.pk))
     assert _read() == {"dashboard:other"}  # the deleted scan has no probe any more
     assert cached_query(cache_keys.SCAN_RESULTS, cache_keys.scan_top_locations(doomed_id),
                         lambda: "recomputed", depends_on=cache_keys.scan_deps(doomed_id)) == "recomputed"

@@ -15,6 +15,8 @@ from django.utils import timezone
 from dataguardian.scanner.types import Finding as EngineFinding
 from dataguardian.scans import compaction, ingest, partitions
 from dataguardian.scans.models import Finding, Scan
+from dataguardian.scans.services import partition_lifecycle, scans_delete
+from tests.foundation.factories import make_scan
 from tests.scans.pipeline_support import make_org
 
 pytestmark = pytest.mark.postgres
@@ -52,7 +54,11 @@ def _reader():
 
 
 def _new_scan(org, status: str = "running") -> Scan:
-    return Scan.objects.create(organization=org, kind="documents", source="x", status=status)
+    return make_scan(org, kind="documents", source="x", status=status)
+
+
+def _delete(*scans: Scan) -> None:
+    scans_delete(scans=Scan.objects.filter(pk__in=[scan.pk for scan in scans]))
 
 
 def _two_scans(first: int, second: int) -> tuple[Scan, Scan]:
@@ -94,9 +100,9 @@ def test_copy_lands_in_the_scans_partition_and_finalize_indexes_it_once():
     assert _tables_holding(scan) == {partitions.partition_name(scan.pk)}
 
     Scan.objects.filter(pk=scan.pk).update(status="completed")
-    assert partitions.unfinalized_scans() == [scan.pk]  # `other` still runs
+    assert partition_lifecycle.unfinalized_scans() == [scan.pk]  # `other` still runs
     assert partitions.finalize(scan.pk) and partitions.is_finalized(scan.pk)
-    assert partitions.unfinalized_scans() == []
+    assert partition_lifecycle.unfinalized_scans() == []
     table = partitions.partition_name(scan.pk)
     indexes = {row[0] for row in connection.cursor().execute(
         "SELECT indexname FROM pg_indexes WHERE tablename = %s", [table]).fetchall()}
@@ -114,10 +120,10 @@ def test_copy_lands_in_the_scans_partition_and_finalize_indexes_it_once():
 def test_deleting_a_scan_empties_its_partition_and_leaves_others():
     doomed, kept = _two_scans(10, 7)
     table = partitions.partition_name(doomed.pk)
-    doomed.delete()
+    _delete(doomed)
     assert _one(f"SELECT count(*) FROM {table}") == (0,)
     assert Finding.objects.filter(scan=kept).count() == 7
-    assert partitions.orphans() == [table]
+    assert partition_lifecycle.orphans() == [table]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -125,11 +131,11 @@ def test_drop_orphans_detaches_and_drops_the_partitions_of_deleted_scans():
     org = make_org()
     doomed, kept = _new_scan(org), _new_scan(org)
     doomed_id = doomed.pk
-    doomed.delete()
-    assert partitions.drop_orphans() >= 1  # with those earlier tests' flushes left behind
+    _delete(doomed)
+    assert partition_lifecycle.drop_orphans() >= 1  # with those earlier tests' flushes left behind
     assert _one("SELECT to_regclass(%s)", [partitions.partition_name(doomed_id)]) == (None,)
     assert _one("SELECT to_regclass(%s) IS NOT NULL", [partitions.partition_name(kept.pk)]) == (True,)
-    assert partitions.drop_orphans() == 0
+    assert partition_lifecycle.drop_orphans() == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -193,12 +199,12 @@ def test_maintenance_indexes_finished_scans_left_unindexed_and_drops_orphans():
     running = _new_scan(org)
     gone = _new_scan(org)
     gone_table = partitions.partition_name(gone.pk)
-    gone.delete()
-    done = compaction.maintain()
+    _delete(gone)
+    done = partition_lifecycle.maintain()
     assert done["finalized"] == 1 and done["dropped"] >= 1
     assert partitions.is_finalized(finished.pk) and not partitions.is_finalized(running.pk)
     assert _one("SELECT to_regclass(%s)", [gone_table]) == (None,)
-    assert compaction.maintain()["finalized"] == 0
+    assert partition_lifecycle.maintain()["finalized"] == 0
 
 
 def _finished_scans(count: int, findings: int, ended_ago: timedelta, org=None) -> list[Scan]:
@@ -245,7 +251,7 @@ def test_compaction_folds_old_finished_scans_into_one_indexed_archive():
 
     assert compaction.compact(older_than=timedelta(hours=1)) == 0  # nothing left that old
     deleted = old[1].pk
-    old[1].delete()  # an archived scan's findings go with it, the others stay
+    _delete(old[1])  # an archived scan's findings go with it, the others stay
     assert not Finding.objects.filter(scan_id=deleted).exists()
     assert Finding.objects.filter(scan__in=[old[0], old[2]]).count() == 8
 

@@ -19,12 +19,12 @@ import shutil
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from dataguardian.scanner import Engine
-from dataguardian.scans import dbtargets, ingest, partitions
+from dataguardian.scans import dbtargets, ingest
 from dataguardian.scans.models import (
     CHUNK_FILE_ERRORS_KEPT,
     SCAN_FILE_ERRORS_KEPT,
@@ -38,7 +38,7 @@ from dataguardian.scans.models import (
     Severity,
     SourceType,
 )
-from dataguardian.scans.services import hooks, units
+from dataguardian.scans.services import hooks, partition_lifecycle, units
 from dataguardian.scans.sources import MiB, ScanSourceError, decrypt_secret, uploads_root
 
 logger = logging.getLogger(__name__)
@@ -282,10 +282,7 @@ def cleanup(scan_id: int) -> None:
         return
     ScanCredential.objects.filter(scan_id=scan_id).delete()
     _remove_upload(scan)
-    try:
-        partitions.finalize(scan_id)
-    except DatabaseError:  # the beat task (compaction.maintain) finishes it later
-        logger.exception("scan %s: indexing its findings failed; left to the maintenance task", scan_id)
+    partition_lifecycle.on_scan_finished(scan_id)
 
 
 def _remove_upload(scan: Scan) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from dataguardian.orgs.models import Membership, Organization
@@ -21,7 +22,7 @@ from dataguardian.scans.models import (
     ScanStatus,
     SourceType,
 )
-from dataguardian.scans.services import hooks
+from dataguardian.scans.services import hooks, partition_lifecycle
 from dataguardian.scans.sources import (
     ScanSourceError,
     check_upload_dir,
@@ -95,6 +96,7 @@ def _scan_create(user, organization, kind, upload_dir, folder, database_url) -> 
             organization=organization, created_by=user, kind=kind, source=source,
             status=ScanStatus.QUEUED,
         )
+        partition_lifecycle.on_scan_created(scan)
         ScanJob.objects.create(scan=scan, source_type=source_type, root=root)
         if secret is not None:
             ScanCredential.objects.create(scan=scan, token=encrypt_secret(secret))
@@ -131,6 +133,20 @@ def scan_cancel(*, user: Any, scan: Scan) -> Scan:
     if changed:
         hooks.record_activity(user, "scan.cancelled", obj=scan)
     return scan
+
+
+def scans_delete(*, scans: QuerySet[Scan]) -> int:
+    """Delete these scans with their findings, chunks, jobs and credentials; returns how many scans.
+
+    For the admin and maintenance (users never delete scans). One
+    transaction: the scans' findings partitions are emptied by one TRUNCATE
+    first, so the cascade deletes no finding row by row (only those in
+    archives), and they are dropped once it has committed.
+    """
+    with transaction.atomic(using=scans.db):
+        scan_ids = list(scans.values_list("pk", flat=True))
+        partition_lifecycle.on_scans_deleting(scan_ids, using=scans.db)
+        return Scan.objects.using(scans.db).filter(pk__in=scan_ids).delete()[1].get(Scan._meta.label, 0)
 
 
 def _enqueue_cleanup(scan_id: int) -> None:
