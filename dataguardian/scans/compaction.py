@@ -31,25 +31,19 @@ COMPACT_ROUNDS = 5
 SWAP_LOCK_TIMEOUT = "3s"
 
 
-def _eligible(scan_ids: list[int], older_than: timedelta, using: str) -> set[int]:
-    """Of these scans with own partitions: finished before ``older_than`` ago and finalized."""
-    return set(Scan.objects.using(using)
-               .filter(pk__in=set(scan_ids) & partitions.finalized_scan_ids(using),
-                       finished_at__lt=timezone.now() - older_than)
-               .exclude(status__in=UNFINISHED_STATUSES).values_list("pk", flat=True))
-
-
 def compaction_candidates(older_than: timedelta, limit: int, using: str = "default") -> list[int]:
     """The first run of at least two eligible own partitions with no other partition between them.
 
-    An archive covers a range of scan ids, so what it folds must be
-    neighbours among all partitions: a running scan's own partition, or an
-    archive, ends a run.
+    Eligible: finished before ``older_than`` ago and finalized. An archive
+    covers a range of scan ids, so what it folds must be neighbours among
+    all partitions: a running scan's own partition, or an archive, ends a run.
     """
-    own = list(partitions.own_partitions(using))
-    eligible = _eligible(own, older_than, using)
-    bounds = sorted([(scan_id, scan_id in eligible) for scan_id in own]
-                    + [(low, False) for low, _high in partitions.archive_ranges(using)])
+    now = partitions.layout(using)
+    eligible = set(Scan.objects.using(using)
+                   .filter(pk__in=set(now.own) & now.finalized, finished_at__lt=timezone.now() - older_than)
+                   .exclude(status__in=UNFINISHED_STATUSES).values_list("pk", flat=True))
+    bounds = sorted([(scan_id, scan_id in eligible) for scan_id in now.own]
+                    + [(low, False) for low, _high in now.archives])
     run: list[int] = []
     for scan_id, ok in bounds:
         if ok:
@@ -75,24 +69,18 @@ def compact(older_than: timedelta = COMPACT_AFTER, batch: int = COMPACT_BATCH, u
     """
     if not partitions.enabled(using):
         return 0
-    partitions.drop_unattached_archives(using)
     scan_ids = compaction_candidates(older_than, batch, using)
     if not scan_ids:
         return 0
     low, high = scan_ids[0], scan_ids[-1] + 1
-    table = partitions.create_archive(low, high, using)
     try:
-        copied = partitions.copy_into_archive(low, high, using)
-        partitions.bound_archive(low, high, using)
-        partitions.build_indexes(table, using, foreign_keys=False)
+        copied = partitions.build_archive(low, high, using)
         partitions.swap_in_archive(low, high, scan_ids, copied, SWAP_LOCK_TIMEOUT, using)
     except (partitions.FindingsChanged, DatabaseError) as exc:
         changed = isinstance(exc, partitions.FindingsChanged)
         logger.warning("compacting %s scans' findings gave up (%s); the next round retries",
                        len(scan_ids), "findings changed meanwhile" if changed else exc)
-        partitions.drop_table(table, using)
         return 0
-    partitions.build_indexes(table, using)
     return len(scan_ids)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from django.db import DatabaseError, connections, transaction
 from psycopg import sql
@@ -220,7 +221,7 @@ def build_indexes(table: str, using: str = "default", foreign_keys: bool = True)
                 execute(statement, using=using)
         if not have.get(name):
             _run("ALTER TABLE {} VALIDATE CONSTRAINT {}", table, name, using=using)
-    # Last: its presence marks the table as done (``finalized_scan_ids``).
+    # Last: its presence marks the table as done (``_finalized_scan_ids``).
     if f"{table}_pkey" not in have:
         _run("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY (id)", table, f"{table}_pkey", using=using)
     # No ANALYZE here: it cost as much as an index. Building the indexes sets
@@ -260,7 +261,7 @@ def create_archive(low: int, high: int, using: str = "default") -> str:
     return table
 
 
-def bound_archive(low: int, high: int, using: str = "default") -> None:
+def _bound_archive(low: int, high: int, using: str) -> None:
     """A CHECK equal to the range bound: PostgreSQL then attaches without scanning the rows."""
     table = archive_name(low, high)
     _run("ALTER TABLE {} ADD CONSTRAINT {} CHECK (scan_id >= {low} AND scan_id < {high})", table,
@@ -275,44 +276,64 @@ def attach_archive(low: int, high: int, using: str = "default") -> str:
     (a range, not a list of scans), then the attach itself scans nothing.
     """
     table = archive_name(low, high)
-    bound_archive(low, high, using)
+    _bound_archive(low, high, using)
     build_indexes(table, using)
     _attach(table, low, high, using)
     return table
 
 
-def copy_into_archive(low: int, high: int, using: str = "default") -> dict[int, int]:
-    """Copy scans ``low`` to ``high - 1``'s findings from the live partitions; per scan, how many."""
-    _run("INSERT INTO {} SELECT * FROM {} WHERE scan_id >= {low} AND scan_id < {high}",
-         archive_name(low, high), PARENT, using=using, low=int(low), high=int(high))
-    return findings_per_scan(archive_name(low, high), low, high, using)
+def build_archive(low: int, high: int, using: str = "default") -> dict[int, int]:
+    """Build, beside the live partitions, the archive of scans ``low`` to ``high - 1``; findings per scan.
 
-
-def findings_per_scan(table: str, low: int, high: int, using: str = "default") -> dict[int, int]:
-    return dict(_run("SELECT scan_id, count(*) FROM {} WHERE scan_id >= {low} AND scan_id < {high} "
-                     "GROUP BY scan_id", table, using=using, low=int(low), high=int(high)))
+    Drops first what an earlier, interrupted build left. Copies the scans'
+    findings from the parent, bounds and indexes the table (no foreign keys
+    yet); blocks nobody. Raises ``DatabaseError`` with the table dropped.
+    """
+    _drop_unattached_archives(using)
+    table = create_archive(low, high, using)
+    try:
+        _run("INSERT INTO {} SELECT * FROM {} WHERE scan_id >= {low} AND scan_id < {high}",
+             table, PARENT, using=using, low=int(low), high=int(high))
+        _bound_archive(low, high, using)
+        build_indexes(table, using, foreign_keys=False)
+    except DatabaseError:
+        drop_table(table, using)
+        raise
+    return _findings_per_scan(table, low, high, using)
 
 
 def swap_in_archive(low: int, high: int, scan_ids: list[int], copied: dict[int, int],
                     lock_timeout: str, using: str = "default") -> None:
-    """In one short transaction: replace these scans' own partitions by the built archive.
+    """Replace these scans' own partitions by their built archive, then give it its foreign keys.
 
-    Takes the parent exclusively, waiting at most ``lock_timeout``; raises
-    ``FindingsChanged`` (and changes nothing) when the live counts differ
-    from ``copied``.
+    One short transaction takes the parent exclusively, waiting at most
+    ``lock_timeout``. If the live findings differ from ``copied`` it raises
+    ``FindingsChanged``; on that or a ``DatabaseError`` nothing changed and
+    the archive is dropped.
     """
-    with transaction.atomic(using=using):
-        _run("SET LOCAL lock_timeout = {timeout}", using=using, timeout=lock_timeout)
-        _run("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", PARENT, using=using)
-        if findings_per_scan(PARENT, low, high, using) != copied:
-            raise FindingsChanged
-        for own in map(partition_name, scan_ids):
-            _run("ALTER TABLE {} DETACH PARTITION {}", PARENT, own, using=using)
-            drop_table(own, using)
-        _attach(archive_name(low, high), low, high, using)
+    table = archive_name(low, high)
+    try:
+        with transaction.atomic(using=using):
+            _run("SET LOCAL lock_timeout = {timeout}", using=using, timeout=lock_timeout)
+            _run("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", PARENT, using=using)
+            if _findings_per_scan(PARENT, low, high, using) != copied:
+                raise FindingsChanged
+            for own in map(partition_name, scan_ids):
+                _run("ALTER TABLE {} DETACH PARTITION {}", PARENT, own, using=using)
+                drop_table(own, using)
+            _attach(table, low, high, using)
+    except (FindingsChanged, DatabaseError):
+        drop_table(table, using)
+        raise
+    build_indexes(table, using)
 
 
-def drop_unattached_archives(using: str = "default") -> None:
+def _findings_per_scan(table: str, low: int, high: int, using: str) -> dict[int, int]:
+    return dict(_run("SELECT scan_id, count(*) FROM {} WHERE scan_id >= {low} AND scan_id < {high} "
+                     "GROUP BY scan_id", table, using=using, low=int(low), high=int(high)))
+
+
+def _drop_unattached_archives(using: str) -> None:
     """Archives a compaction built but never attached (it was interrupted or gave up)."""
     rows = execute("SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE %s "
                    "AND NOT relispartition", [_like(ARCHIVE_PREFIX)], using)
@@ -329,6 +350,19 @@ def complete_archives(using: str = "default") -> None:
 
 
 # --- the catalog -------------------------------------------------------------
+@dataclass(frozen=True)
+class Layout:
+    """The attached partitions at one moment."""
+
+    own: dict[int, str]  # scan id -> its own partition
+    finalized: set[int]  # scans whose own partition is indexed (has its primary key)
+    archives: list[tuple[int, int]]  # (low, high) of each archive
+
+
+def layout(using: str = "default") -> Layout:
+    return Layout(_own_partitions(using), _finalized_scan_ids(using), _archive_ranges(using))
+
+
 def _like(prefix: str) -> str:
     return prefix.replace("_", r"\_") + "%"
 
@@ -340,12 +374,12 @@ def _attached(prefix: str, using: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def own_partitions(using: str = "default") -> dict[int, str]:
+def _own_partitions(using: str = "default") -> dict[int, str]:
     """Scan id -> the scan's own attached partition."""
     return {int(table[len(OWN_PREFIX):]): table for table in _attached(OWN_PREFIX, using)}
 
 
-def finalized_scan_ids(using: str = "default") -> set[int]:
+def _finalized_scan_ids(using: str = "default") -> set[int]:
     """Scans whose own partition has its primary key, the last step of ``finalize``."""
     rows = execute("SELECT conname FROM pg_constraint WHERE contype = 'p' AND conname LIKE %s",
                    [_like(OWN_PREFIX)], using)
@@ -357,6 +391,6 @@ def archives(using: str = "default") -> list[str]:
     return _attached(ARCHIVE_PREFIX, using)
 
 
-def archive_ranges(using: str = "default") -> list[tuple[int, int]]:
+def _archive_ranges(using: str = "default") -> list[tuple[int, int]]:
     """(low, high) of each attached archive."""
     return [tuple(map(int, table[len(ARCHIVE_PREFIX):].split("_"))) for table in archives(using)]

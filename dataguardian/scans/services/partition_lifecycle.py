@@ -63,7 +63,7 @@ def _enqueue_orphan_drop() -> None:
 
 def orphans(using: str = "default") -> list[str]:
     """Own partitions whose scan no longer exists."""
-    own = partitions.own_partitions(using)
+    own = partitions.layout(using).own
     alive = set(Scan.objects.using(using).filter(pk__in=own).values_list("pk", flat=True))
     return sorted(table for scan_id, table in own.items() if scan_id not in alive)
 
@@ -77,7 +77,8 @@ def drop_orphans(using: str = "default") -> int:
 
 def unfinalized_scans(using: str = "default") -> list[int]:
     """Finished scans whose partition has not been (completely) indexed."""
-    pending = set(partitions.own_partitions(using)) - partitions.finalized_scan_ids(using)
+    now = partitions.layout(using)
+    pending = set(now.own) - now.finalized
     finished = Scan.objects.using(using).filter(pk__in=pending).exclude(status__in=UNFINISHED_STATUSES)
     return sorted(finished.values_list("pk", flat=True))
 
