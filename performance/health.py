@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
+from performance import conf
 from performance.caching.redis_access import cache_backend
-from performance.profiling import conf
 
 
 def _timed(check) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import os
 import threading
 from functools import lru_cache
 
-from performance.profiling import conf
+from performance import conf
 
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 _lock = threading.Lock()

@@ -37,11 +37,11 @@ import uuid
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from performance import conf
 from performance.cache import namespace as cache_ns
 
 DIRTY = "dirty:"
@@ -54,7 +54,7 @@ KeyParts = Sequence[Hashable]
 
 
 def _enabled(ns) -> bool:
-    mode = getattr(settings, "PERFORMANCE_QUERY_CACHE", "auto")
+    mode = conf.get("PERFORMANCE_QUERY_CACHE")
     if mode is False or mode == "off":
         return False
     cache = ns.cache

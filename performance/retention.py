@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
 
-from performance.monitor import conf
+from performance import conf
 from performance.monitoring_models import (
     HOUR,
     MINUTE,

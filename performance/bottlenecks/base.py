@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from performance.monitor import conf
+from performance import conf
 from performance.monitoring_models import Bottleneck
 
 Severity = Bottleneck.Severity

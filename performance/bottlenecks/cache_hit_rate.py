@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from performance import conf
 from performance.bottlenecks.base import Finding, Rule, Severity, share
-from performance.monitor import conf
 from performance.monitoring_models import SystemSample
 
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from performance import conf
 from performance.bottlenecks.base import Finding, Rule
-from performance.monitor import conf
 from performance.monitoring_models import Bottleneck
 
 logger = logging.getLogger(__name__)

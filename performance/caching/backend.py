@@ -1,23 +1,16 @@
 """``ResilientRedisCache``: django-redis that keeps working while Redis is down.
 
-A thin subclass of ``django_redis.cache.RedisCache``: every call of Django's
-cache API goes to Redis through a circuit breaker; when Redis fails or is
-slow (socket timeouts), the same call is served by a bounded in-process LRU
-with TTLs (Django's LocMemCache with MAX_ENTRIES) and the circuit opens.
-Once per retry interval one call probes Redis; on success the backend
-recovers before serving anything from Redis again:
-
-1. keys this process wrote or deleted during the outage are deleted in
-   Redis (bounded by the fallback size), so Redis cannot hand back a value
-   that was replaced while it was away;
-2. ``cache_recovered`` is sent: ``performance.cache`` bumps every namespace
-   version there, which covers what step 1 cannot (other processes, a
-   worker recycled during the outage);
-3. the fallback is cleared.
-
-Chosen over DJANGO_REDIS_IGNORE_EXCEPTIONS, which turns an outage into
-misses (every session lost, every lock granted), logs one traceback per call
-and keeps paying a connect timeout on every call.
+A subclass of ``django_redis.cache.RedisCache`` whose Django cache API is
+written out method by method: each call goes to Redis through a circuit
+breaker (``breaker.py``); when Redis fails or is slow (socket timeouts) the
+same call is served by a bounded in-process LRU with TTLs (Django's
+LocMemCache with MAX_ENTRIES), and the circuit opens. ``API`` says how each
+public method of Django's ``BaseCache`` is handled, and a test holds it to
+Django's list, so a change in Django's cache API cannot bypass the fallback
+unnoticed. django-redis's own extras (locks, sets, hashes, sorted sets) go
+straight to Redis and raise while it is down, except the few written out
+below. Once per retry interval one call probes Redis; recovery, and why
+this is chosen over DJANGO_REDIS_IGNORE_EXCEPTIONS: docs/ARCHITECTURE.md.
 
 OPTIONS (besides django-redis's): RETRY_INTERVAL (seconds between probes,
 default 2), FALLBACK_MAX_ENTRIES (default 5000), FALLBACK_MAX_TTL (seconds,
@@ -30,6 +23,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, default_key_func
@@ -51,21 +45,25 @@ REDIS_ERRORS = (RedisError, ConnectionInterrupted, socket.timeout, OSError)
 # ``client`` and the backend's ``make_key`` (redis-py calls, not the cache API).
 cache_recovered = Signal()
 
+# How each public method of Django's BaseCache is served (tests/performance/test_cache_backend.py):
+#   "breaker"  written out below: Redis through the breaker, else the fallback;
+#   "composed" Django's own implementation, made only of "breaker" methods (async ones run them
+#              in a thread);
+#   "local"    no Redis call: key building and validation, closing the connection.
+API: dict[str, str] = {
+    **dict.fromkeys(("get", "get_many", "has_key", "set", "add", "touch", "delete", "delete_many",
+                     "set_many", "incr", "decr", "incr_version", "clear"), "breaker"),
+    **dict.fromkeys(("get_or_set", "decr_version", "aget", "aget_many", "ahas_key", "aset", "aadd",
+                     "atouch", "adelete", "adelete_many", "aset_many", "aincr", "adecr",
+                     "aincr_version", "adecr_version", "aclear", "aget_or_set"), "composed"),
+    **dict.fromkeys(("make_key", "make_and_validate_key", "validate_key", "get_backend_timeout",
+                     "close", "aclose"), "local"),
+}
+
 # Django makes one backend instance per thread; breaker, fallback store and
 # outage bookkeeping are per process, shared by all of them.
 _shared: dict[str, _ProcessState] = {}
 _shared_lock = threading.Lock()
-
-# Positions of ``version`` among the positional arguments of writing calls.
-_WRITES = {"set": 3, "add": 3, "delete": 1, "incr": 2, "decr": 2, "touch": 2,
-           "set_many": 2, "delete_many": 1}
-# Positions of ``timeout``: fallback entries live FALLBACK_MAX_TTL at most,
-# because other processes cannot see this process's invalidations meanwhile.
-_TIMEOUTS = {"set": 2, "add": 2, "touch": 1, "set_many": 1}
-_FALLBACK_CALLS = ("get", "get_many", "has_key", "clear", *_WRITES)
-# Redis-only calls: during an outage they answer like "nothing there".
-_REDIS_ONLY = {"ttl": None, "pttl": None, "expire": False, "expire_at": False, "pexpire": False,
-               "persist": False, "delete_pattern": 0, "keys": []}
 
 
 class _ProcessState:
@@ -79,7 +77,7 @@ class _ProcessState:
         self.overflowed = False
         self.fallback_calls = 0
 
-    def note_writes(self, keys: list[str], version: int | None) -> None:
+    def note_writes(self, keys: Iterable[str], version: int | None) -> None:
         with self.lock:
             for key in keys:
                 if len(self.written) >= self.max_entries:
@@ -112,7 +110,149 @@ class ResilientRedisCache(RedisCache):
             "OPTIONS": {"MAX_ENTRIES": self._state.max_entries, "CULL_FREQUENCY": 10},
         })
 
+    # --- Django's cache API --------------------------------------------------
+    def get(self, key: Any, default: Any = None, version: int | None = None, **redis_options: Any) -> Any:
+        redis = super().get
+        try:
+            return self._serve(lambda: redis(key, default, version, **redis_options),
+                               lambda: self.fallback.get(key, default, version))
+        except RefusedPayload as exc:
+            return self._refused(key, default, version, exc)
+
+    def get_many(self, keys: Iterable[Any], version: int | None = None, **redis_options: Any) -> dict:
+        keys, redis = list(keys), super().get_many
+        try:
+            return self._serve(lambda: redis(keys, version, **redis_options),
+                               lambda: self.fallback.get_many(keys, version))
+        except RefusedPayload:  # one by one: each refused value is a miss, the rest are served
+            return {key: value for key in keys
+                    if (value := self.get(key, _REFUSED, version)) is not _REFUSED}
+
+    def has_key(self, key: Any, version: int | None = None, **redis_options: Any) -> bool:
+        redis = super().has_key
+        return self._serve(lambda: redis(key, version, **redis_options),
+                           lambda: self.fallback.has_key(key, version))
+
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None,
+            **redis_options: Any) -> Any:
+        redis = super().set
+        return self._serve(lambda: redis(key, value, timeout, version, **redis_options),
+                           lambda: self._fallback_for([key], version).set(
+                               key, value, self._short(timeout), version))
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None,
+            **redis_options: Any) -> bool:
+        redis = super().add
+        return self._serve(lambda: redis(key, value, timeout, version, **redis_options),
+                           lambda: self._fallback_for([key], version).add(
+                               key, value, self._short(timeout), version))
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None,
+              **redis_options: Any) -> bool:
+        redis = super().touch
+        return self._serve(lambda: redis(key, timeout, version, **redis_options),
+                           lambda: self._fallback_for([key], version).touch(
+                               key, self._short(timeout), version))
+
+    def delete(self, key: Any, version: int | None = None, **redis_options: Any) -> bool:
+        redis = super().delete
+        return self._serve(lambda: redis(key, version, **redis_options),
+                           lambda: self._fallback_for([key], version).delete(key, version))
+
+    def delete_many(self, keys: Iterable[Any], version: int | None = None, **redis_options: Any) -> Any:
+        keys, redis = list(keys), super().delete_many
+        return self._serve(lambda: redis(keys, version, **redis_options),
+                           lambda: self._fallback_for(keys, version).delete_many(keys, version))
+
+    def set_many(self, data: dict, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None,
+                 **redis_options: Any) -> list:
+        redis = super().set_many
+        return self._serve(lambda: redis(data, timeout, version, **redis_options),
+                           lambda: self._fallback_for(data, version).set_many(
+                               data, self._short(timeout), version))
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None, **redis_options: Any) -> int:
+        redis = super().incr
+        return self._serve(lambda: redis(key, delta, version, **redis_options),
+                           lambda: self._fallback_for([key], version).incr(key, delta, version))
+
+    def decr(self, key: Any, delta: int = 1, version: int | None = None, **redis_options: Any) -> int:
+        redis = super().decr
+        return self._serve(lambda: redis(key, delta, version, **redis_options),
+                           lambda: self._fallback_for([key], version).decr(key, delta, version))
+
+    def incr_version(self, key: Any, delta: int = 1, version: int | None = None, **redis_options: Any) -> int:
+        redis, old = super().incr_version, self.version if version is None else version
+
+        def on_fallback() -> int:
+            self._state.note_writes([key], old + delta)
+            return self._fallback_for([key], old).incr_version(key, delta, version)
+
+        return self._serve(lambda: redis(key, delta, version, **redis_options), on_fallback)
+
+    def clear(self) -> Any:
+        redis = super().clear
+        return self._serve(redis, self.fallback.clear)
+
+    # --- django-redis extras, written out: during an outage, "nothing there" ---
+    def ttl(self, key: Any, version: int | None = None, **redis_options: Any) -> int | None:
+        return self._redis_only(super().ttl, None, key, version, **redis_options)
+
+    def pttl(self, key: Any, version: int | None = None, **redis_options: Any) -> int | None:
+        return self._redis_only(super().pttl, None, key, version, **redis_options)
+
+    def expire(self, key: Any, timeout: Any, version: int | None = None, **redis_options: Any) -> bool:
+        return self._redis_only(super().expire, False, key, timeout, version, **redis_options)
+
+    def pexpire(self, key: Any, timeout: Any, version: int | None = None, **redis_options: Any) -> bool:
+        return self._redis_only(super().pexpire, False, key, timeout, version, **redis_options)
+
+    def expire_at(self, key: Any, when: Any, version: int | None = None, **redis_options: Any) -> bool:
+        return self._redis_only(super().expire_at, False, key, when, version, **redis_options)
+
+    def persist(self, key: Any, version: int | None = None, **redis_options: Any) -> bool:
+        return self._redis_only(super().persist, False, key, version, **redis_options)
+
+    def delete_pattern(self, pattern: str, version: int | None = None, **redis_options: Any) -> int:
+        return self._redis_only(super().delete_pattern, 0, pattern, version, **redis_options)
+
+    def keys(self, search: str, version: int | None = None, **redis_options: Any) -> list:
+        return self._redis_only(super().keys, [], search, version, **redis_options)
+
     # --- the breaker ---------------------------------------------------------
+    def _serve(self, on_redis: Callable[[], Any], on_fallback: Callable[[], Any]) -> Any:
+        """``on_redis()`` if Redis is usable and answers, else ``on_fallback()``; RefusedPayload passes."""
+        if self._redis_usable():
+            try:
+                result = on_redis()
+            except RefusedPayload:
+                report(ERROR)
+                raise
+            except REDIS_ERRORS as exc:
+                self._state.breaker.failure(exc)
+                report(ERROR)
+            else:
+                report(REDIS)
+                return result
+        else:
+            report(FALLBACK)
+        self._state.fallback_calls += 1
+        return on_fallback()
+
+    def _redis_only(self, call: Callable[..., Any], unavailable: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._serve(lambda: call(*args, **kwargs), lambda: unavailable)
+
+    def _fallback_for(self, keys: Iterable[Any], version: int | None) -> LocMemCache:
+        """The fallback, once the keys an outage write touches are noted (deleted in Redis on recovery)."""
+        self._state.note_writes(keys, version)
+        return self.fallback
+
+    def _short(self, timeout: Any) -> float:
+        """``timeout`` capped at FALLBACK_MAX_TTL: other processes cannot see this one's invalidations."""
+        if timeout is DEFAULT_TIMEOUT:
+            timeout = self.default_timeout
+        return self._state.max_ttl if timeout is None else min(timeout, self._state.max_ttl)
+
     def _redis_usable(self) -> bool:
         use, probe = self._state.breaker.allow()
         if not use:
@@ -131,7 +271,11 @@ class ResilientRedisCache(RedisCache):
         return True
 
     def _recover(self) -> None:
-        """Make Redis safe to read again; raises if it is still down."""
+        """Make Redis safe to read again; raises if it is still down.
+
+        Deletes in Redis the keys this process wrote during the outage, sends
+        ``cache_recovered`` (namespace versions are bumped), clears the fallback.
+        """
         client = self.client.get_client(write=True)
         client.ping()
         state = self._state
@@ -151,64 +295,14 @@ class ResilientRedisCache(RedisCache):
                            "only namespaced entries are guaranteed fresh")
         self.fallback.clear()
 
-    def _call(self, name: str, args: tuple, kwargs: dict) -> Any:
-        if self._redis_usable():
-            try:
-                result = getattr(super(), name)(*args, **kwargs)
-            except RefusedPayload as exc:
-                return self._refused(name, args, kwargs, exc)
-            except REDIS_ERRORS as exc:
-                self._state.breaker.failure(exc)
-                report(ERROR)
-            else:
-                report(REDIS)
-                return result
-        else:
-            report(FALLBACK)
-        return self._fallback_call(name, args, kwargs)
-
-    def _fallback_call(self, name: str, args: tuple, kwargs: dict) -> Any:
-        kwargs = {k: v for k, v in kwargs.items() if k != "client"}
-        self._state.fallback_calls += 1
-        if name in _WRITES:
-            index = _WRITES[name]
-            version = kwargs.get("version", args[index] if len(args) > index else None)
-            keys = args[0] if args else kwargs.get("keys", kwargs.get("data", kwargs.get("key")))
-            keys = list(keys) if isinstance(keys, (dict, list, tuple, set)) else [keys]
-            self._state.note_writes(keys, version)
-        if name in _REDIS_ONLY:
-            return _REDIS_ONLY[name]
-        if name in _TIMEOUTS:
-            args, kwargs = self._short_timeout(_TIMEOUTS[name], args, kwargs)
-        return getattr(self.fallback, name)(*args, **kwargs)
-
-    def _short_timeout(self, index: int, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
-        """The call's arguments with its timeout capped at FALLBACK_MAX_TTL."""
-        if len(args) > index:
-            timeout = args[index]
-        else:
-            timeout = kwargs.get("timeout", DEFAULT_TIMEOUT)
-        if timeout is DEFAULT_TIMEOUT:
-            timeout = self.default_timeout
-        if timeout is None or timeout > self._state.max_ttl:
-            timeout = self._state.max_ttl
-        if len(args) > index:
-            return (*args[:index], timeout, *args[index + 1:]), kwargs
-        return args, {**kwargs, "timeout": timeout}
-
-    def _refused(self, name: str, args: tuple, kwargs: dict, exc: Exception) -> Any:
-        """A value in Redis that our serializer did not write: a miss, never executed."""
-        report(ERROR)
+    def _refused(self, key: Any, default: Any, version: int | None, exc: Exception) -> Any:
+        """A value in Redis that our serializer did not write: a miss, never executed, and deleted."""
         logger.warning("cache: refused a value read from Redis (%s); treating it as a miss", exc)
-        if name == "get_many":
-            return {key: value for key in args[0]
-                    if (value := self.get(key, _REFUSED, version=kwargs.get("version"))) is not _REFUSED}
-        key = args[0] if args else kwargs.get("key")
         try:
-            super().delete(key, version=kwargs.get("version"))
+            super().delete(key, version=version)
         except REDIS_ERRORS:
             pass
-        return kwargs.get("default", args[1] if len(args) > 1 else None)
+        return default
 
     # --- one round trip for a namespaced read -----------------------------
     def get_versioned(self, version_key: str, key: str, default: Any) -> Any:
@@ -239,10 +333,11 @@ class ResilientRedisCache(RedisCache):
         try:
             return self.client.decode(payload)
         except RefusedPayload as exc:
-            return self._refused("get", (key, default), {"version": int(version)}, exc)
+            report(ERROR)
+            return self._refused(key, default, int(version), exc)
 
     # --- raw access and health -------------------------------------------
-    def run_raw(self, fn) -> Any:
+    def run_raw(self, fn: Callable[[Any, Callable[..., str]], Any]) -> Any:
         """``fn(redis_client, make_key)`` through the breaker; None if Redis is unavailable."""
         if not self._redis_usable():
             return None
@@ -271,16 +366,3 @@ local version = redis.call('GET', KEYS[1])
 if not version then return false end
 return {version, redis.call('GET', ARGV[1] .. ':' .. version .. ':' .. ARGV[2])}
 """
-
-
-def _make(name: str):
-    def method(self, *args, **kwargs):
-        return self._call(name, args, kwargs)
-
-    method.__name__ = name
-    method.__doc__ = f"``{name}`` on Redis, or on the in-process fallback while Redis is down."
-    return method
-
-
-for _name in (*_FALLBACK_CALLS, *_REDIS_ONLY):
-    setattr(ResilientRedisCache, _name, _make(_name))

@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from performance import conf
 from performance.caching import stats
 from performance.caching.backend import UNKNOWN
 from performance.caching.keys import CacheKey, encode_key
@@ -27,20 +27,11 @@ from performance.caching.outcome import begin, last_outcome
 logger = logging.getLogger("performance.cache")
 
 _MISS = object()
-DEFAULTS = {
-    "PERFORMANCE_CACHE_ALIAS": "default",
-    "PERFORMANCE_CACHE_LOCK_TIMEOUT": 30,  # seconds a get_or_set lock may be held
-    "PERFORMANCE_CACHE_LOCK_WAIT": 10.0,  # seconds a reader waits for the lock holder
-}
-
-
-def setting(name: str) -> Any:
-    return getattr(settings, name, DEFAULTS[name])
 
 
 def configured_namespaces() -> dict[str, int | None]:
     """Name -> TTL in seconds (None: no expiry) from PERFORMANCE_CACHE_NAMESPACES."""
-    raw = getattr(settings, "PERFORMANCE_CACHE_NAMESPACES", {})
+    raw = conf.get("PERFORMANCE_CACHE_NAMESPACES")
     result = {}
     for name, spec in raw.items():
         result[name] = spec.get("ttl") if isinstance(spec, dict) else spec
@@ -67,7 +58,7 @@ class Namespace:
 
     @property
     def cache(self):
-        return caches[setting("PERFORMANCE_CACHE_ALIAS")]
+        return caches[conf.get("PERFORMANCE_CACHE_ALIAS")]
 
     @property
     def version_key(self) -> str:
@@ -151,7 +142,7 @@ class Namespace:
         cache_key = self._key(key)
         lock_key = f"lock:{cache_key}"
         token = uuid.uuid4().hex
-        if cache.add(lock_key, token, timeout=setting("PERFORMANCE_CACHE_LOCK_TIMEOUT"), version=version):
+        if cache.add(lock_key, token, timeout=conf.get("PERFORMANCE_CACHE_LOCK_TIMEOUT"), version=version):
             try:
                 return self._compute_and_store(key, fn, ttl)
             finally:
@@ -159,7 +150,7 @@ class Namespace:
                 # was taken by another reader is left alone.
                 if cache.get(lock_key, version=version) == token:
                     cache.delete(lock_key, version=version)
-        deadline = time.monotonic() + setting("PERFORMANCE_CACHE_LOCK_WAIT")
+        deadline = time.monotonic() + conf.get("PERFORMANCE_CACHE_LOCK_WAIT")
         pause = 0.005
         while time.monotonic() < deadline:
             time.sleep(pause)

@@ -10,14 +10,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import caches
+
+from performance import conf
 
 logger = logging.getLogger("performance.cache")
 
 
 def cache_backend():
-    return caches[getattr(settings, "PERFORMANCE_CACHE_ALIAS", "default")]
+    return caches[conf.get("PERFORMANCE_CACHE_ALIAS")]
 
 
 def run_on_redis(fn: Callable[[Any, Callable[[str], str]], Any]) -> Any:

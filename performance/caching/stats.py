@@ -17,8 +17,7 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.conf import settings
-
+from performance import conf
 from performance.caching.outcome import ERROR, FALLBACK
 from performance.db.recorder import count_cache_call
 
@@ -35,7 +34,7 @@ _next_flush = 0.0
 
 
 def flush_interval() -> float:
-    return float(getattr(settings, "PERFORMANCE_CACHE_STATS_FLUSH_INTERVAL", 5.0))
+    return float(conf.get("PERFORMANCE_CACHE_STATS_FLUSH_INTERVAL"))
 
 
 def record(namespace: str, kind: str, seconds: float, outcome: str) -> None:

@@ -15,9 +15,9 @@ import logging
 import time
 from threading import get_ident
 
-from performance.db import conf, recorder
+from performance import conf
+from performance.db import recorder
 from performance.outage import OutageLog
-from performance.profiling import conf as profiling_conf
 
 logger = logging.getLogger(__name__)
 metric_writes = OutageLog(logger, "could not update the task metrics")
@@ -47,7 +47,7 @@ def _queue_wait(task) -> float | None:
 def _task_prerun(task_id=None, task=None, **kwargs) -> None:
     name = getattr(task, "name", "task")[:200]
     _tokens[task_id] = recorder.begin("task", name)
-    if profiling_conf.get("PERFORMANCE_PROFILING"):
+    if conf.get("PERFORMANCE_PROFILING"):
         from performance.profiling.spans import active
         from performance.profiling.spans import recorder as spans
 
@@ -78,9 +78,9 @@ def _record_task(scope, state) -> None:
         del active[get_ident()]
     error = state == "FAILURE"
     seconds = time.perf_counter() - scope.start
-    if profiling_conf.get("PERFORMANCE_PROFILING"):
+    if conf.get("PERFORMANCE_PROFILING"):
         record_scope(scope, error, seconds)
-    if profiling_conf.get("PERFORMANCE_METRICS"):
+    if conf.get("PERFORMANCE_METRICS"):
         from performance import metrics
 
         try:
@@ -104,7 +104,7 @@ def _flush_at_exit(**kwargs) -> None:
 
 def setup() -> bool:
     """Connect the Celery signals if Celery is installed and instrumentation or profiling is on."""
-    if not (conf.get("PERFORMANCE_DB_INSTRUMENTATION") or profiling_conf.get("PERFORMANCE_PROFILING")):
+    if not (conf.get("PERFORMANCE_DB_INSTRUMENTATION") or conf.get("PERFORMANCE_PROFILING")):
         return False
     try:
         from celery.signals import (

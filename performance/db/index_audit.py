@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connections
 
-from performance.db import conf
+from performance import conf
 
 _UNUSED_SQL = """
 SELECT s.schemaname, s.relname, s.indexrelname, s.idx_scan, pg_relation_size(s.indexrelid),

@@ -19,7 +19,8 @@ from time import perf_counter
 
 from django.db.backends.signals import connection_created
 
-from performance.db import conf, recorder
+from performance import conf
+from performance.db import recorder
 
 _scope, _suspended = recorder.SCOPE, recorder.SUSPENDED
 installs = 0  # how many observers were ever installed in this process (tests read it)

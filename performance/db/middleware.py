@@ -15,8 +15,8 @@ from threading import get_ident
 
 from django.core.exceptions import MiddlewareNotUsed
 
-from performance.db import conf, recorder
-from performance.profiling import conf as profiling_conf
+from performance import conf
+from performance.db import recorder
 from performance.profiling import deep
 from performance.profiling.requests import finish, route_name
 from performance.profiling.spans import UNRESOLVED, active
@@ -43,9 +43,9 @@ class QueryCountMiddleware:
     async_capable = False
 
     def __init__(self, get_response):
-        self.spans = profiling_conf.get("PERFORMANCE_PROFILING")
-        self.metrics = profiling_conf.get("PERFORMANCE_METRICS")
-        self.deep = self.spans and profiling_conf.get("PERFORMANCE_DEEP_PROFILE")
+        self.spans = conf.get("PERFORMANCE_PROFILING")
+        self.metrics = conf.get("PERFORMANCE_METRICS")
+        self.deep = self.spans and conf.get("PERFORMANCE_DEEP_PROFILE")
         if not (conf.get("PERFORMANCE_DB_INSTRUMENTATION") or self.spans or self.metrics):
             raise MiddlewareNotUsed
         self.get_response = get_response

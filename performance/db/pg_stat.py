@@ -22,7 +22,7 @@ from django.db import connections, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
-from performance.db import conf
+from performance import conf
 from performance.db.fingerprint import mask_example
 
 logger = logging.getLogger(__name__)

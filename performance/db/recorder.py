@@ -23,7 +23,7 @@ from time import perf_counter, time
 
 from django.db import connections, transaction
 
-from performance.db import conf
+from performance import conf
 from performance.db.fingerprint import fingerprint, fingerprint_hash, mask_example, mask_plan
 from performance.db.store import buffer
 

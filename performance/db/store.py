@@ -19,7 +19,7 @@ from time import time
 
 from django.db import connections, transaction
 
-from performance.db import conf
+from performance import conf
 from performance.outage import OutageLog
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from typing import Any
 
 import psutil
 
-from performance.monitor import conf
+from performance import conf
 
 
 class HostProbe:

@@ -14,7 +14,7 @@ import tempfile
 
 from django.db import connections
 
-from performance.monitor import conf
+from performance import conf
 
 
 def lock_path(alias: str = "default") -> str:

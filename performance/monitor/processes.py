@@ -13,7 +13,7 @@ from typing import Any
 
 import psutil
 
-from performance.monitor import conf
+from performance import conf
 
 
 def role_of(cmdline: list[str], roles) -> str | None:

@@ -15,7 +15,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from performance.monitor import conf
+from performance import conf
 from performance.monitor.broker import queue_figures
 from performance.monitor.host import HostProbe
 from performance.monitor.postgres import PostgresProbe
@@ -24,7 +24,6 @@ from performance.monitor.redis_probe import RedisProbe
 from performance.monitor.rollup import Accumulator, write_closed_minutes
 from performance.monitoring_models import SystemSample
 from performance.outage import OutageLog
-from performance.profiling import conf as profiling_conf
 
 logger = logging.getLogger(__name__)
 MAX_PENDING = 720
@@ -37,7 +36,7 @@ class _Celery:
 
 class HostMonitor:
     def __init__(self, host: str | None = None, alias: str = "default"):
-        self.host = host or profiling_conf.host_name()
+        self.host = host or conf.host_name()
         self.alias = alias
         self.probes = {"host": HostProbe(), "postgres": PostgresProbe(alias), "redis": RedisProbe(),
                        "celery": _Celery()}

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from django.http import HttpResponse
 
-from performance.profiling import conf
+from performance import conf
 
 PARAMETER = "_profile"
 FORMATS = {"html": ("text/html; charset=utf-8", "html"),

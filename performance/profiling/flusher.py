@@ -17,10 +17,10 @@ import threading
 
 from django.db import connections
 
-from performance.db import conf as db_conf
+from performance import conf
 from performance.db import recorder as db_recorder
 from performance.outage import OutageLog
-from performance.profiling import conf, store
+from performance.profiling import store
 from performance.profiling.process import ProcessFigures
 from performance.profiling.sampler import sampler
 from performance.profiling.spans import recorder
@@ -32,7 +32,7 @@ writes = OutageLog(logger, "could not write monitoring data")
 def flush(figures: ProcessFigures | None = None, everything: bool = True) -> bool:
     """Write the spans and stacks of finished minutes (or ``everything``) and, with ``figures``, a
     process sample; True when written (or nothing was due)."""
-    alias = db_conf.get("PERFORMANCE_DB_ALIAS")
+    alias = conf.get("PERFORMANCE_DB_ALIAS")
     spans, dropped = recorder.take(everything)
     stacks = sampler.take(everything)
     try:
@@ -61,7 +61,7 @@ def flush_all(figures: ProcessFigures | None = None, everything: bool = False) -
         flush(figures, everything)
     finally:
         try:
-            connections[db_conf.get("PERFORMANCE_DB_ALIAS")].close()
+            connections[conf.get("PERFORMANCE_DB_ALIAS")].close()
         except Exception:  # noqa: BLE001 - closing a broken connection may fail too
             logger.debug("closing the flusher's connection failed", exc_info=True)
 

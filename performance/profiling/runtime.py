@@ -16,7 +16,7 @@ import atexit
 import os
 import threading
 
-from performance.profiling import conf
+from performance import conf
 from performance.profiling.flusher import Flusher
 from performance.profiling.sampler import sampler
 from performance.profiling.spans import active, recorder

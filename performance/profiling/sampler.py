@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 
-from performance.profiling import conf
+from performance import conf
 from performance.profiling.spans import active
 
 logger = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from time import perf_counter, time
 
 from django.core.signals import setting_changed
 
-from performance.profiling import conf
+from performance import conf
 from performance.profiling.histogram import BUCKETS, SCALE
 
 UNRESOLVED = "unresolved"  # a request that matched no route

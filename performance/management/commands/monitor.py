@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from performance.monitor import conf
+from performance import conf
 from performance.monitor.lock import HostLock, lock_path
 from performance.monitor.sampler import HostMonitor
 
