@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dataguardian.scanner.types import Finding as EngineFinding
 from dataguardian.scans.models import Finding, Scan, Severity
+from dataguardian.scans.text import cut
 
 BATCH_SIZE = 2000
 # Rows per COPY statement: each statement must end well inside the
@@ -30,15 +31,6 @@ COLUMNS = (
     "path", "line", "column", "sheet", "cell", "table_name", "column_name", "row_key",
     "row_key_hash", "masked_value", "value_hash", "context", "created_at",
 )
-
-
-def _cut(value: str | None, limit: int) -> str:
-    """Fitted to a column of ``limit`` characters; NUL (which PostgreSQL text refuses) as U+FFFD."""
-    if not value:
-        return ""
-    if "\x00" in value:
-        value = value.replace("\x00", "\ufffd")
-    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _position(value: int | None) -> int | None:
@@ -55,15 +47,15 @@ def finding_rows(
     a finding says ``backup.zip!customers.csv``, not where the upload sits.
     """
     rows = []
-    cut = len(path_prefix)
+    skip = len(path_prefix)
     for f in findings:
-        path = f.path[cut:] if cut and f.path.startswith(path_prefix) else f.path
+        path = f.path[skip:] if skip and f.path.startswith(path_prefix) else f.path
         rows.append((
-            scan_id, organization_id, _cut(f.entity, 32), _cut(f.category, 100),
+            scan_id, organization_id, cut(f.entity, 32), cut(f.category, 100),
             SEVERITY_RANKS.get(f.severity, Severity.MEDIUM), min(1.0, max(0.0, float(f.confidence))),
-            _cut(path, 1024), _position(f.line), _position(f.column), _cut(f.sheet, 200),
-            _cut(f.cell, 200), _cut(f.table, 200), _cut(f.column_name, 200), _cut(f.row_key, 200),
-            f.row_key_hash or "", _cut(f.masked, 200), f.value_hash, _cut(f.context, 500), now,
+            cut(path, 1024), _position(f.line), _position(f.column), cut(f.sheet, 200),
+            cut(f.cell, 200), cut(f.table, 200), cut(f.column_name, 200), cut(f.row_key, 200),
+            f.row_key_hash or "", cut(f.masked, 200), f.value_hash, cut(f.context, 500), now,
         ))
     return rows
 

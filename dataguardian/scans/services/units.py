@@ -20,6 +20,7 @@ from dataguardian.scanner.sources import scan_file, scan_stream
 from dataguardian.scanner.streams import LimitExceeded
 from dataguardian.scanner.types import Finding, SourceError
 from dataguardian.scans.sources import MiB, archive_kind, archive_limits, inside
+from dataguardian.scans.text import cut
 
 Unit = tuple[str, str | None, int]
 ERROR_PATH_MAX, ERROR_REASON_MAX = 500, 300
@@ -166,11 +167,7 @@ def file_error(path: str, reason: str, root: str = "") -> dict[str, str]:
         prefix = root_prefix(root)
         path = path.removeprefix(prefix)
         reason = reason.replace(prefix, "").replace(root.rstrip("/"), ".")
-    return {"path": _cut(path, ERROR_PATH_MAX), "reason": _cut(reason, ERROR_REASON_MAX)}
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return {"path": cut(path, ERROR_PATH_MAX), "reason": cut(reason, ERROR_REASON_MAX)}
 
 
 def root_prefix(root: str) -> str:
