@@ -13,8 +13,6 @@ until the write's dirty mark expires (querycache.DIRTY_TTL).
     scan_results  scan_top_locations(scan_id)  scan_deps(scan_id)
     dashboard     dashboard(org_id)            org_scans(org_id)
     dashboard     billing_summary(org_id)      org_payments(org_id)
-    org_settings  org_settings(org_id)         org_settings_deps(org_id)
-    org_settings  user_memberships(user_id)    user_memberships_deps(user_id)
 
 ``scan_summary(scan_id)`` names the bench's cached summary (bench/cache.py).
 Connected by ``DataGuardianConfig.ready()``; the scan pipeline calls
@@ -29,7 +27,7 @@ from django.db.models.signals import post_delete, post_save
 
 from performance import querycache
 
-SCAN_RESULTS, DASHBOARD, ORG_SETTINGS = "scan_results", "dashboard", "org_settings"
+SCAN_RESULTS, DASHBOARD = "scan_results", "dashboard"
 
 
 # --- key builders -----------------------------------------------------------
@@ -53,16 +51,6 @@ def billing_summary(org_id: int) -> tuple:
     return ("org", int(org_id), "billing")
 
 
-def org_settings(org_id: int) -> tuple:
-    """org_settings: an organisation's settings and members."""
-    return ("org", int(org_id), "settings")
-
-
-def user_memberships(user_id: int) -> tuple:
-    """org_settings: the organisations (and roles) of a user."""
-    return ("user", int(user_id), "memberships")
-
-
 # --- dependency keys (invalidated by writes) --------------------------------
 def scan_deps(scan_id: int) -> tuple:
     """scan_results: anything derived from one scan's row and findings."""
@@ -79,16 +67,6 @@ def org_payments(org_id: int) -> tuple:
     return ("org", int(org_id), "payments")
 
 
-def org_settings_deps(org_id: int) -> tuple:
-    """org_settings: an organisation's members and plan (from its payments)."""
-    return ("org", int(org_id), "settings-deps")
-
-
-def user_memberships_deps(user_id: int) -> tuple:
-    """org_settings: a user's memberships."""
-    return ("user", int(user_id), "memberships-deps")
-
-
 # --- what each write makes stale -------------------------------------------
 def scan_changed(scan: Any) -> None:
     """A scan was created, changed state, got its summary or was deleted."""
@@ -101,14 +79,8 @@ def findings_batch_written(scan: Any) -> None:
     scan_changed(scan)
 
 
-def membership_changed(membership: Any) -> None:
-    querycache.invalidate_on_commit(ORG_SETTINGS, org_settings_deps(membership.organization_id))
-    querycache.invalidate_on_commit(ORG_SETTINGS, user_memberships_deps(membership.user_id))
-
-
 def payment_changed(payment: Any) -> None:
     querycache.invalidate_on_commit(DASHBOARD, org_payments(payment.organization_id))
-    querycache.invalidate_on_commit(ORG_SETTINGS, org_settings_deps(payment.organization_id))
 
 
 def _receiver(handler):
@@ -123,11 +95,9 @@ def _receiver(handler):
 def connect_signals() -> None:
     """Connect the receivers (idempotent); called from ``DataGuardianConfig.ready()``."""
     from dataguardian.billing.models import Payment
-    from dataguardian.orgs.models import Membership
     from dataguardian.scans.models import Scan
 
-    for model, handler in ((Scan, scan_changed), (Membership, membership_changed),
-                           (Payment, payment_changed)):
+    for model, handler in ((Scan, scan_changed), (Payment, payment_changed)):
         receive = _receiver(handler)
         for label, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(receive, sender=model, weak=False,

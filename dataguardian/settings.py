@@ -203,7 +203,6 @@ PERFORMANCE_CACHE_NAMESPACES = {
     "sessions": {"ttl": env_int(env, "CACHE_TTL_SESSIONS", 3600, minimum=1)},
     "performance": {"ttl": env_int(env, "CACHE_TTL_PERFORMANCE", 5 * 60, minimum=1)},
     "dashboard": {"ttl": env_int(env, "CACHE_TTL_DASHBOARD", 10 * 60, minimum=1)},
-    "org_settings": {"ttl": env_int(env, "CACHE_TTL_ORG_SETTINGS", 3600, minimum=1)},
 }
 
 # --- Performance: database ------------------------------------------------
@@ -263,6 +262,7 @@ SESSIONS_EXT_TRUNCATE_IP = env_bool(env, "SESSIONS_TRUNCATE_IP", default=False)
 SESSIONS_EXT_CLIENT_IP_HEADER = env.str("SESSIONS_CLIENT_IP_HEADER", default="")
 SESSIONS_EXT_MAX_SESSIONS_PER_USER = env_int(env, "SESSIONS_MAX_PER_USER", 0)
 SESSIONS_EXT_ACTIVITY_RETENTION_DAYS = env_int(env, "SESSIONS_ACTIVITY_RETENTION_DAYS", 365, minimum=1)
+SESSIONS_EXT_ACTIONS = "dataguardian.activity.Action"
 SESSIONS_EXT_ORGANIZATION_RESOLVER = "dataguardian.orgs.selectors.organization_for_user"
 SESSIONS_EXT_ORGANIZATION_ADMIN_CHECK = "dataguardian.orgs.selectors.is_organization_admin"
 SESSIONS_EXT_ANALYTICS_CACHE = ("performance.cache.namespace", "performance")

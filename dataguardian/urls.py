@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dataguardian import signin, views
+from dataguardian.orgs import views as org_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("scans/", include("dataguardian.scans.urls")),
     path("billing/", include("dataguardian.billing.urls")),
     path("account/sessions/", include("sessions_ext.urls")),
+    path("organization/switch/", org_views.switch_organization, name="switch_organization"),
     path("healthz", views.healthz, name="healthz"),
     # /metrics, /livez, /readyz and the staff export download of the monitoring data.
     path("", include("performance.urls")),

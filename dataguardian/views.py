@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dataguardian.orgs.models import Role
-from dataguardian.orgs.scoping import has_role, member_required
+from dataguardian.orgs.roles import START_SCANS, has_role
+from dataguardian.orgs.scoping import member_required
 from dataguardian.scans import charts, selectors
 
 
@@ -27,7 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "entity_chart": charts.entity_bars(figures["entities"]),
         "trend": charts.trend_columns(figures["trend"]),
         "recent": selectors.recent_scans(organization=organization),
-        "can_start": has_role(request.membership, Role.ANALYST),
+        "can_start": has_role(request.membership, START_SCANS),
     })
 
 

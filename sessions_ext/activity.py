@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from sessions_ext import conf
+from sessions_ext import actions, conf
 from sessions_ext.client import client_ip
 from sessions_ext.models import UserActivity
 
@@ -90,6 +90,9 @@ def record(request_or_user: Any, action: str, obj: Any = None, **extra: Any) -> 
     come from it) or a user (from tasks). The organisation is taken from
     ``obj.organization_id`` when the object has one, else from the resolver.
     """
+    if not actions.is_known(action):
+        logger.error("activity %r is not a declared action (SESSIONS_EXT_ACTIONS): "
+                     "the activity page cannot filter on it", action)
     try:
         row = build(request_or_user, action, obj, extra=extra)
     except (TypeError, ValueError):

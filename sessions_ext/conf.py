@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSIONS_EXT_MAX_SESSIONS_PER_USER": 0,
     # Dotted path of ``f(user, request=None) -> int | None``: the user's organisation id.
     "SESSIONS_EXT_ORGANIZATION_RESOLVER": "",
+    # Dotted path of an iterable of (value, label) pairs (a TextChoices class): the actions the
+    # project records, besides this app's own. The activity filter lists exactly these.
+    "SESSIONS_EXT_ACTIONS": "",
     # Dotted path of ``f(user, organization_id) -> bool``: may see that organisation's activity.
     "SESSIONS_EXT_ORGANIZATION_ADMIN_CHECK": "",
     # Days of activity kept by the cleanup task.

@@ -5,14 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from sessions_ext.models import Action
+from sessions_ext import actions
+
+
+def _action_choices() -> list[tuple[str, str]]:
+    return [("", "Any action"), *actions.choices()]
 
 
 class ActivityFilterForm(forms.Form):
     # A username rather than a list of users: listing an organisation's users
     # is the product's business, not this app's.
     user = forms.CharField(required=False, max_length=150, label="User name")
-    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *Action.choices])
+    action = forms.ChoiceField(required=False, choices=_action_choices)
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -34,17 +34,12 @@ class Session(AbstractOwnedSession):
 
 
 class Action(models.TextChoices):
-    """Actions the product records. Other strings are accepted too."""
+    """The actions this app records itself; the project adds its own (``sessions_ext.actions``)."""
 
     SIGN_IN = "sign_in", "Signed in"
     SIGN_OUT = "sign_out", "Signed out"
     SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
     SESSION_ENDED = "session_ended", "Session ended"
-    SCAN_STARTED = "scan_started", "Scan started"
-    SCAN_CANCELLED = "scan_cancelled", "Scan cancelled"
-    SCAN_VIEWED = "scan_viewed", "Scan viewed"
-    EXPORT_DOWNLOADED = "export_downloaded", "Export downloaded"
-    SETTINGS_CHANGED = "settings_changed", "Settings changed"
 
 
 class UserActivity(models.Model):

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
-from sessions_ext import activity, analytics, conf, selectors, services
+from sessions_ext import actions, activity, analytics, conf, selectors, services
 from sessions_ext.forms import ActivityFilterForm
 from sessions_ext.models import Action
 
@@ -79,6 +79,9 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         number = 1
     start = (number - 1) * ACTIVITY_PAGE_SIZE
     fetched = list(rows[start:start + ACTIVITY_PAGE_SIZE + 1])
+    labels = actions.labels()
+    for row in fetched:
+        row.action_label = labels.get(row.action, row.action)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

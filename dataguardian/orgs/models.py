@@ -50,7 +50,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} ({self.role})"
-
-    @property
-    def can_start_scans(self) -> bool:
-        return self.role != Role.VIEWER

@@ -1,83 +1,64 @@
 """The one place that ties a request to an organisation.
 
-Every view that shows tenant data goes through here:
-
-    @member_required                      # any member
-    @member_required(role=Role.ANALYST)   # analysts, admins and owners
-
-    scans = scoped(Scan.objects.all(), request)
-
-``member_required`` signs anonymous users in first, answers a clear 403 page
-to a signed-in user without a membership (or with too small a role), and
-sets ``request.membership`` / ``request.organization``. ``scoped`` filters a
-queryset of any model with an ``organization`` foreign key; asking for a row
-of another organisation through it therefore answers 404, never 403, so
-that ids of other tenants cannot be probed.
+Every view that shows tenant data is wrapped in ``member_required``
+(optionally with a role from ``orgs.roles``): it signs anonymous users in
+first, answers a clear 403 page to a signed-in user without a membership
+(or with too small a role), and sets ``request.membership``,
+``request.organization`` and ``request.memberships`` (all of the user's, for
+the organisation switcher). Views hand ``request.organization`` to the
+selectors, which filter on it. A user in several organisations works in
+the one chosen with ``choose_organization`` (kept in the session, checked
+against the memberships on every request), else in the oldest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from dataguardian.orgs.models import Membership, Organization, Role
+from dataguardian.orgs.models import Membership, Role
+from dataguardian.orgs.roles import has_role
 
 SESSION_KEY = "dg_organization_id"
-# Higher rank, more rights: a view that needs "analyst" admits admins and owners.
-ROLE_RANK = {Role.VIEWER: 1, Role.ANALYST: 2, Role.ADMIN: 3, Role.OWNER: 4}
-_CACHE_ATTR = "_dg_membership"
+MAX_MEMBERSHIPS = 100  # listed in the switcher; a user in more works in one of the first 100
+_CACHE_ATTR = "_dg_memberships"
 
-Q = TypeVar("Q", bound=QuerySet)
+
+def memberships(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's memberships, oldest first, with their organisations (one query per request)."""
+    if not hasattr(request, _CACHE_ATTR):
+        user = getattr(request, "user", None)
+        rows = []
+        if user is not None and user.is_authenticated:
+            rows = list(Membership.objects.filter(user=user).select_related("organization")
+                        .order_by("created_at", "id")[:MAX_MEMBERSHIPS])
+        setattr(request, _CACHE_ATTR, rows)
+    return getattr(request, _CACHE_ATTR)
 
 
 def current_membership(request: HttpRequest) -> Membership | None:
-    """The signed-in user's membership for this request, or None.
+    """The membership this request works in: the one chosen in the session if the user
+    still has it, else the oldest; None without any."""
+    rows = memberships(request)
+    session = getattr(request, "session", None)
+    chosen = session.get(SESSION_KEY) if session is not None else None
+    if chosen is not None:
+        for membership in rows:
+            if membership.organization_id == chosen:
+                return membership
+    return rows[0] if rows else None
 
-    A user in several organisations works in the one chosen in the session
-    (``SESSION_KEY``), else in the oldest. One query per request, cached on it.
-    """
-    if hasattr(request, _CACHE_ATTR):
-        return getattr(request, _CACHE_ATTR)
-    membership = None
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        memberships = list(
-            Membership.objects.filter(user=user)
-            .select_related("organization")
-            .order_by("created_at", "id")[:100]
-        )
-        chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-        membership = next((m for m in memberships if m.organization_id == chosen), None)
-        if membership is None and memberships:
-            membership = memberships[0]
-    setattr(request, _CACHE_ATTR, membership)
+
+def choose_organization(request: HttpRequest, organization_id: int) -> Membership | None:
+    """Work in ``organization_id`` from now on; None (and nothing changed) if the user is not a member."""
+    membership = next((m for m in memberships(request) if m.organization_id == organization_id), None)
+    if membership is not None:
+        request.session[SESSION_KEY] = membership.organization_id
     return membership
-
-
-def current_organization(request: HttpRequest) -> Organization | None:
-    membership = current_membership(request)
-    return membership.organization if membership else None
-
-
-def has_role(membership: Membership | None, role: str) -> bool:
-    """True when ``membership`` has ``role`` or a higher one."""
-    if membership is None:
-        return False
-    return ROLE_RANK.get(membership.role, 0) >= ROLE_RANK[Role(role)]
-
-
-def scoped(queryset: Q, request: HttpRequest) -> Q:
-    """``queryset`` limited to the request's organisation (empty without one)."""
-    membership = current_membership(request)
-    if membership is None:
-        return queryset.none()
-    return queryset.filter(organization_id=membership.organization_id)
 
 
 def _forbidden(request: HttpRequest, template: str, **context) -> HttpResponse:
@@ -102,6 +83,7 @@ def member_required(view: Callable | None = None, *, role: str = Role.VIEWER) ->
                 return _forbidden(request, "orgs/no_membership.html")
             request.membership = membership
             request.organization = membership.organization
+            request.memberships = memberships(request)
             if not has_role(membership, role):
                 return _forbidden(
                     request, "orgs/role_required.html",

@@ -10,9 +10,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from dataguardian.orgs.models import Membership, Role
-
-ADMIN_ROLES = (Role.OWNER, Role.ADMIN)
+from dataguardian.orgs import roles
+from dataguardian.orgs.models import Membership
 
 
 def organization_for_user(user: Any, request: HttpRequest | None = None) -> int | None:
@@ -31,7 +30,7 @@ def organization_for_user(user: Any, request: HttpRequest | None = None) -> int 
 
 
 def is_organization_admin(user: Any, organization_id: int) -> bool:
-    """True when ``user`` is an owner or admin of that organisation."""
+    """True when ``user`` may read that organisation's activity (``roles.SEE_ACTIVITY``)."""
     return Membership.objects.filter(
-        user=user, organization_id=organization_id, role__in=ADMIN_ROLES
+        user=user, organization_id=organization_id, role__in=roles.at_least(roles.SEE_ACTIVITY)
     ).exists()

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dataguardian.orgs.models import Role
-from dataguardian.orgs.scoping import has_role, member_required
+from dataguardian.activity import Action
+from dataguardian.orgs.roles import START_SCANS, has_role
+from dataguardian.orgs.scoping import member_required
 from dataguardian.scans import charts, exports, selectors, services, uploads
 from dataguardian.scans.forms import DATABASE, FOLDER, UPLOAD, FindingFilterForm, ScanFilterForm, ScanForm
 from dataguardian.scans.models import Scan
@@ -47,7 +48,7 @@ def scan_list(request: HttpRequest) -> HttpResponse:
         "next_qs": page.next_cursor and _querystring(request, after=page.next_cursor, before=None),
         "prev_qs": page.prev_cursor and _querystring(request, before=page.prev_cursor, after=None),
         "first_qs": _querystring(request, after=None, before=None),
-        "can_start": has_role(request.membership, Role.ANALYST),
+        "can_start": has_role(request.membership, START_SCANS),
     })
 
 
@@ -64,7 +65,7 @@ def _start_scan(request: HttpRequest, form: ScanForm) -> Scan:
 
 
 @require_http_methods(["GET", "POST"])
-@member_required(role=Role.ANALYST)
+@member_required(role=START_SCANS)
 def scan_new(request: HttpRequest) -> HttpResponse:
     form = ScanForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and uploads.too_many_files(request):
@@ -107,9 +108,9 @@ def scan_detail(request: HttpRequest, scan_id: int) -> HttpResponse:
         "summary": summary,
         "severity_chart": charts.severity_bars(summary["severity"]),
         "entity_chart": charts.entity_bars(summary["entities"]),
-        "can_cancel": not scan.is_finished and has_role(request.membership, Role.ANALYST),
+        "can_cancel": not scan.is_finished and has_role(request.membership, START_SCANS),
     })
-    activity.record(request, "scan.viewed", scan)
+    activity.record(request, Action.SCAN_VIEWED, scan)
     return render(request, "scans/detail.html", context)
 
 
@@ -136,7 +137,7 @@ def scan_progress(request: HttpRequest, scan_id: int) -> JsonResponse:
 
 
 @require_POST
-@member_required(role=Role.ANALYST)
+@member_required(role=START_SCANS)
 def scan_cancel(request: HttpRequest, scan_id: int) -> HttpResponse:
     scan = selectors.scan_get(organization=request.organization, scan_id=scan_id)
     if scan.is_finished:
@@ -153,7 +154,7 @@ def scan_export(request: HttpRequest, scan_id: int, fmt: str) -> HttpResponse:
     if fmt not in exports.FORMATS:
         raise Http404("Unknown export format")
     scan = selectors.scan_get(organization=request.organization, scan_id=scan_id)
-    activity.record(request, "scan.exported", scan, format=fmt)
+    activity.record(request, Action.SCAN_EXPORTED, scan, format=fmt)
     return exports.export_response(scan, fmt)
 
 
@@ -164,7 +165,7 @@ def scan_report(request: HttpRequest, scan_id: int) -> HttpResponse:
     scan = selectors.scan_get(organization=request.organization, scan_id=scan_id)
     summary = selectors.scan_summary(scan)
     findings = selectors.finding_list(scan=scan, size=exports.REPORT_FINDINGS)
-    activity.record(request, "scan.report_viewed", scan)
+    activity.record(request, Action.SCAN_REPORT_VIEWED, scan)
     return render(request, "scans/report.html", {
         "scan": scan, "summary": summary, "findings": findings,
         "severity_chart": charts.severity_bars(summary["severity"]),

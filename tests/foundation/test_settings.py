@@ -59,7 +59,7 @@ DOCUMENTED = {
     "CACHE_FALLBACK_MAX_TTL": ("30", lambda s: s["CACHE_FALLBACK_MAX_TTL"] == 30),
     "CACHE_COMPRESS_MIN_BYTES": ("2048", lambda s: s["CACHE_COMPRESS_MIN_BYTES"] == 2048),
     **{f"CACHE_TTL_{ns.upper()}": ("42", lambda s, ns=ns: s["PERFORMANCE_CACHE_NAMESPACES"][ns]["ttl"] == 42)
-       for ns in ("scan_results", "sessions", "performance", "dashboard", "org_settings")},
+       for ns in ("scan_results", "sessions", "performance", "dashboard")},
     "CELERY_BROKER_URL": ("redis://broker.example:6379/1",
                           lambda s: s["CELERY_BROKER_URL"] == "redis://broker.example:6379/1"),
     "CELERY_TASK_SOFT_TIME_LIMIT": ("100", lambda s: s["CELERY_TASK_SOFT_TIME_LIMIT"] == 100),

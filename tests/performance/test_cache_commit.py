@@ -15,7 +15,7 @@ from django.db import connections, transaction
 from dataguardian import cache_keys
 from dataguardian.billing import selectors as billing_selectors
 from dataguardian.billing.models import Payment, PaymentStatus
-from dataguardian.orgs.models import Membership, Organization, Role
+from dataguardian.orgs.models import Organization
 from dataguardian.scans.models import Scan, ScanKind, ScanStatus
 from dataguardian.scans.services import scans_delete
 from performance.cache import namespace
@@ -109,12 +109,7 @@ def _probes() -> list[tuple[str, str, tuple, tuple]]:
              cache_keys.org_scans(org_id)),
             (f"billing:{slug}", cache_keys.DASHBOARD, cache_keys.billing_summary(org_id),
              cache_keys.org_payments(org_id)),
-            (f"settings:{slug}", cache_keys.ORG_SETTINGS, cache_keys.org_settings(org_id),
-             cache_keys.org_settings_deps(org_id)),
         ]
-    for user_id, username in get_user_model().objects.values_list("pk", "username"):
-        probes.append((f"memberships:{username}", cache_keys.ORG_SETTINGS,
-                       cache_keys.user_memberships(user_id), cache_keys.user_memberships_deps(user_id)))
     return probes
 
 
@@ -183,15 +178,12 @@ def test_deleting_a_scan_and_a_findings_batch_invalidate_after_commit(org_pair):
                         lambda: "recomputed", depends_on=cache_keys.scan_deps(doomed_id)) == "recomputed"
 
 
-def test_membership_and_payment_writes(org_pair):
+def test_a_payment_invalidates_its_organisations_billing_only(org_pair):
     user, mine, other = org_pair
     _read()
     with transaction.atomic():
-        Membership.objects.create(user=user, organization=mine, role=Role.ADMIN)
-    assert _read() == {"settings:mine", "memberships:ann"}
-    with transaction.atomic():
         _payment(other)
-    assert _read() == {"billing:other", "settings:other"}
+    assert _read() == {"billing:other"}
     assert _read() == set()
 
 
@@ -205,7 +197,7 @@ def test_a_rolled_back_savepoint_drops_only_its_own_invalidations(org_pair):
             _payment(other)
             raise Boom
     outer = {f"locations:{scan.pk}", "dashboard:mine"}
-    inner = {"billing:other", "settings:other"}  # dirty until it expires: read, never cached
+    inner = {"billing:other"}  # dirty until it expires: read, never cached
     assert _read() == outer | inner
     assert _read() == inner
     assert Payment.objects.count() == 0

@@ -18,7 +18,7 @@ from performance.querycache import cached_query, invalidate_now, invalidate_on_c
 from .cache_support import clean_cache  # noqa: F401 - fixture
 from .db_support import in_thread
 
-NS = "org_settings"
+NS = "dashboard"
 KEY = ("tests", "org-names")
 DEP = ("tests", "orgs")
 

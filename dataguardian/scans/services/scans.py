@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from dataguardian.activity import Action
+from dataguardian.orgs import roles
 from dataguardian.orgs.models import Membership, Organization
 from dataguardian.scans.dbtargets import check_database_url
 from dataguardian.scans.models import (
@@ -35,7 +37,7 @@ from dataguardian.scans.sources import (
 def require_scan_role(user: Any, organization: Organization) -> Membership:
     """The user's membership if it may start and cancel scans, else PermissionDenied."""
     membership = Membership.objects.filter(user=user, organization=organization).first()
-    if membership is None or not membership.can_start_scans:
+    if not roles.has_role(membership, roles.START_SCANS):
         raise PermissionDenied("Your role in this organisation cannot start or cancel scans.")
     return membership
 
@@ -102,7 +104,7 @@ def _scan_create(user, organization, kind, upload_dir, folder, database_url) -> 
             ScanCredential.objects.create(scan=scan, token=encrypt_secret(secret))
         # Creating the Scan row already invalidated the caches (cache_keys' receivers).
         transaction.on_commit(lambda: _enqueue_start(scan.pk))
-    hooks.record_activity(user, "scan.started", obj=scan, kind=kind, source_type=source_type)
+    hooks.record_activity(user, Action.SCAN_STARTED, obj=scan, kind=kind, source_type=source_type)
     return scan
 
 
@@ -131,7 +133,7 @@ def scan_cancel(*, user: Any, scan: Scan) -> Scan:
             transaction.on_commit(lambda: hooks.scan_changed(scan))
     scan.refresh_from_db()
     if changed:
-        hooks.record_activity(user, "scan.cancelled", obj=scan)
+        hooks.record_activity(user, Action.SCAN_CANCELLED, obj=scan)
     return scan
 
 
