@@ -7,9 +7,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from dataguardian.orgs.models import Membership
-from dataguardian.scans.models import Finding, Scan
-from dataguardian.scans.services import scans_delete
+from dataguardian.scans.models import Finding, Scan, ScanChunk
+from dataguardian.scans.services import scan_create, scans_delete
 from tests.foundation.factories import make_finding, make_member, make_org, make_payment, make_scan
+from tests.scans.pipeline_support import eager_celery  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -89,10 +90,21 @@ def test_deleting_scans_deletes_their_findings_only():
     assert list(Finding.objects.values_list("scan_id", flat=True)) == [kept.pk]
 
 
-def test_finding_never_has_a_field_for_the_raw_value():
-    names = {field.name for field in Finding._meta.get_fields()}
-    assert "value" not in names and "raw_value" not in names
-    assert {"masked_value", "value_hash"} <= names
+def test_a_found_value_is_stored_nowhere_in_clear(settings, tmp_path, eager_celery,  # noqa: F811
+                                                 django_capture_on_commit_callbacks):
+    """A real scan of planted values: the findings, the scan and its chunks hold masks and hashes only."""
+    planted = ["jan.jansen@voorbeeld.nl", "NL91ABNA0417164300"]
+    (tmp_path / "klanten.txt").write_text(f"Mail {planted[0]} over rekening {planted[1]}.\n")
+    settings.DG_SCAN_FOLDERS = [str(tmp_path)]
+    org = make_org()
+    with django_capture_on_commit_callbacks(execute=True):
+        scan = scan_create(user=make_member(org), organization=org, kind="documents", folder=str(tmp_path))
+    stored = [*Finding.objects.filter(scan=scan).values(), *Scan.objects.filter(pk=scan.pk).values(),
+              *ScanChunk.objects.filter(scan=scan).values()]
+    assert {row["entity"] for row in stored if "entity" in row} == {"EMAIL", "IBAN"}
+    for value in planted:
+        assert value not in repr(stored)
+        assert value.split("@")[0] not in repr(stored)  # not even the mailbox name
 
 
 @pytest.mark.parametrize("model", [Scan, Finding])

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 
 from dataguardian.config import ConfigError
+from dataguardian.scanner import matcher_cache
+from performance import metrics
 from tests.foundation.support import PRODUCTION_ENV, ROOT, manage
 
 # Every variable the README documents, with a value to set and what it must become.
@@ -24,7 +26,8 @@ DOCUMENTED = {
     "DB_STATEMENT_TIMEOUT_MS": ("1234", lambda s: s["DB_STATEMENT_TIMEOUT_MS"] == 1234),
     "DB_LOCK_TIMEOUT_MS": ("555", lambda s: s["DB_LOCK_TIMEOUT_MS"] == 555),
     "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS": ("777", lambda s: s["DB_IDLE_IN_TRANSACTION_TIMEOUT_MS"] == 777),
-    "DB_APPLICATION_NAME": ("dg-test", lambda s: True),  # checked with DATABASE_URL below
+    "DB_APPLICATION_NAME": ({"DATABASE_URL": "postgres://u@h:5432/dg", "DB_APPLICATION_NAME": "dg-test"},
+                            lambda s: s["DATABASES"]["default"]["OPTIONS"]["application_name"] == "dg-test"),
     "DB_POOL": ("false", lambda s: s["DB_POOL"] is False),
     "DB_CONN_MAX_AGE": ("60", lambda s: s["DB_CONN_MAX_AGE"] == 60),
     "PERFORMANCE_DB_INSTRUMENTATION": ("false", lambda s: s["PERFORMANCE_DB_INSTRUMENTATION"] is False),
@@ -45,13 +48,15 @@ DOCUMENTED = {
     "PERFORMANCE_RETENTION_MINUTE_DAYS": ("7", lambda s: s["PERFORMANCE_RETENTION_MINUTE_DAYS"] == 7),
     "PERFORMANCE_RETENTION_HOUR_DAYS": ("90", lambda s: s["PERFORMANCE_RETENTION_HOUR_DAYS"] == 90),
     "PERFORMANCE_METRICS": ("false", lambda s: s["PERFORMANCE_METRICS"] is False),
-    # Left empty under pytest; tests/performance/test_metrics.py sets it for its processes.
-    "PROMETHEUS_MULTIPROC_DIR": (None, lambda s: True),
+    # settings.py leaves PERFORMANCE_METRICS_DIR empty under pytest; the metrics read the variable then.
+    "PROMETHEUS_MULTIPROC_DIR": ("{tmp}/prometheus-files",
+                                 lambda s: Path(metrics.multiprocess_dir()).name == "prometheus-files"),
     "PERFORMANCE_METRICS_TOKEN": ("t0ken", lambda s: s["PERFORMANCE_METRICS_TOKEN"] == "t0ken"),
     "PERFORMANCE_METRICS_ALLOWED_IPS": ("10.0.0.0/8, 192.0.2.7", lambda s: s[
         "PERFORMANCE_METRICS_ALLOWED_IPS"] == ["10.0.0.0/8", "192.0.2.7"]),
     "REDIS_MAX_CONNECTIONS": ("12", lambda s: s["REDIS_MAX_CONNECTIONS"] == 12),
-    "CACHE_KEY_PREFIX": ("zz", lambda s: True),  # only used with REDIS_URL, checked below
+    "CACHE_KEY_PREFIX": ({"REDIS_URL": "redis://cache.example:6379/2", "CACHE_KEY_PREFIX": "zz"},
+                         lambda s: s["CACHES"]["default"]["KEY_PREFIX"] == "zz"),
     "REDIS_SOCKET_TIMEOUT_MS": ("100", lambda s: s["REDIS_SOCKET_TIMEOUT_MS"] == 100),
     "REDIS_SOCKET_CONNECT_TIMEOUT_MS": ("150", lambda s: s["REDIS_SOCKET_CONNECT_TIMEOUT_MS"] == 150),
     "CACHE_RETRY_INTERVAL_MS": ("500", lambda s: s["CACHE_RETRY_INTERVAL_MS"] == 500),
@@ -66,7 +71,8 @@ DOCUMENTED = {
     "CELERY_TASK_TIME_LIMIT": ("120", lambda s: s["CELERY_TASK_TIME_LIMIT"] == 120),
     "CELERY_TASK_ALWAYS_EAGER": ("true", lambda s: s["CELERY_TASK_ALWAYS_EAGER"] is True),
     "DG_FINDING_HASH_KEY": ("hash-key", lambda s: s["FINDING_HASH_KEY"] == "hash-key"),
-    "DG_SCANNER_CACHE_DIR": (None, lambda s: True),  # no setting: tests/scanner/test_matcher_cache.py
+    # Read by the scanner itself, not by settings.py:
+    "DG_SCANNER_CACHE_DIR": ("{tmp}/compiled", lambda s: matcher_cache.cache_dir().name == "compiled"),
     "DG_MAX_UPLOAD_MB": ("50", lambda s: s["DG_MAX_UPLOAD_MB"] == 50),
     "DG_KEEP_UPLOADS": ("yes", lambda s: s["DG_KEEP_UPLOADS"] is True),
     "DG_SIGNIN_MAX_FAILURES": ("3", lambda s: s["DG_SIGNIN_MAX_FAILURES"] == 3),
@@ -92,13 +98,14 @@ DOCUMENTED = {
                                   lambda s: s["SESSIONS_EXT_CLIENT_IP_HEADER"] == "HTTP_X_REAL_IP"),
     "SESSIONS_MAX_PER_USER": ("3", lambda s: s["SESSIONS_EXT_MAX_SESSIONS_PER_USER"] == 3),
     "SESSIONS_ACTIVITY_RETENTION_DAYS": ("90", lambda s: s["SESSIONS_EXT_ACTIVITY_RETENTION_DAYS"] == 90),
-    "DG_VAR_DIR": (None, lambda s: True),  # set by every test of this module
+    "DG_VAR_DIR": ("{tmp}/state", lambda s: Path(s["DATABASES"]["default"]["NAME"]).parent.name == "state"),
     "MEDIA_ROOT": ("/tmp/dg-media", lambda s: str(s["MEDIA_ROOT"]) == "/tmp/dg-media"),
     "STATIC_ROOT": ("/tmp/dg-static", lambda s: str(s["STATIC_ROOT"]) == "/tmp/dg-static"),
     "TIME_ZONE": ("UTC", lambda s: s["TIME_ZONE"] == "UTC"),
     "LOG_LEVEL": ("WARNING", lambda s: s["LOGGING"]["root"]["level"] == "WARNING"),
     "DEFAULT_FROM_EMAIL": ("x@example.com", lambda s: s["DEFAULT_FROM_EMAIL"] == "x@example.com"),
-    "EMAIL_URL": ("smtp://mail.example:2525", lambda s: True),  # production only, checked below
+    "EMAIL_URL": ({**PRODUCTION_ENV, "EMAIL_URL": "smtp://mail.example:2525"},
+                  lambda s: (s["EMAIL_HOST"], s["EMAIL_PORT"]) == ("mail.example", 2525)),
     "SECURE_SSL_REDIRECT": ("false", lambda s: s["SECURE_SSL_REDIRECT"] is False),
     "SECURE_HSTS_SECONDS": ("60", lambda s: s["SECURE_HSTS_SECONDS"] == 60),
     "USE_X_FORWARDED_PROTO": ("true",
@@ -119,11 +126,10 @@ def test_every_documented_variable_has_a_parsing_test():
 
 
 @pytest.mark.parametrize("variable", sorted(DOCUMENTED))
-def test_documented_variable_is_parsed(load_settings, variable):
+def test_documented_variable_is_parsed(load_settings, tmp_path, variable):
     value, check = DOCUMENTED[variable]
-    if value is None:
-        return
-    assert check(load_settings(**{variable: value})), variable
+    environment = value if isinstance(value, dict) else {variable: value}
+    assert check(load_settings(**{k: v.format(tmp=tmp_path) for k, v in environment.items()})), variable
 
 
 def test_embedded_default(load_settings, tmp_path):
