@@ -17,9 +17,10 @@ unwritable folder) means compiling as before, so the cache can make a run
 faster, never different, and never stops one. Files are written to a
 temporary name and renamed, so a reader never sees half a file.
 
-``DG_SCANNER_CACHE_DIR`` names the folder (default
-``$XDG_CACHE_HOME/dataguardian``, else ``~/.cache/dataguardian``); ``off``
-turns the cache off. The scanner reads it itself: it has no Django settings.
+``DG_SCANNER_CACHE_DIR`` names the folder (default: the user's cache folder
+as platformdirs finds it, ``$XDG_CACHE_HOME/dataguardian`` or
+``~/.cache/dataguardian`` on Linux); ``off`` turns the cache off. The
+scanner reads it itself: it has no Django settings.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import platformdirs
+
 CACHE_DIR_ENV = "DG_SCANNER_CACHE_DIR"
+APP_NAME = "dataguardian"
 DISABLED = frozenset({"off", "0", "false", "no", "none"})
 FORMAT = b"dataguardian-hyperscan-1"  # change when the file layout or the key's inputs change
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -47,19 +51,21 @@ logger = logging.getLogger(__name__)
 
 
 def cache_dir(environ: Mapping[str, str] = os.environ) -> Path | None:
-    """The folder for compiled databases, or None when the cache is off."""
+    """The folder for compiled databases, or None when the cache is off.
+
+    ``DG_SCANNER_CACHE_DIR`` (from ``environ``) when set, else the platform's
+    per-user cache folder from platformdirs (``$XDG_CACHE_HOME/dataguardian``
+    or ``~/.cache/dataguardian`` on Linux, read from the process environment).
+    """
     value = environ.get(CACHE_DIR_ENV, "").strip()
     if value.lower() in DISABLED:
         return None
     if value:
         return Path(value).expanduser()
-    base = environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):  # the XDG spec says a relative value is to be ignored
-        try:
-            base = str(Path.home() / ".cache")
-        except (RuntimeError, KeyError):  # no home directory to be found
-            return None
-    return Path(base) / "dataguardian"
+    try:
+        return platformdirs.user_cache_path(APP_NAME)
+    except (RuntimeError, KeyError):  # no home directory to be found
+        return None
 
 
 def database_key(expressions: Sequence[bytes], flags: Sequence[int], ids: Sequence[int],

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dataguardian.scanner.detectors.nl_passport import icao_check_digit
+from dataguardian.scanner.detectors.nl_passport import icao_check_digit, valid_document_number
 from tests.scanner.spans import detect
 
 
@@ -10,6 +10,24 @@ def test_icao_check_digit_matches_the_specimen() -> None:
     # ICAO 9303 part 3 specimen: document number L898902C3 has check digit 6.
     assert icao_check_digit("L898902C3") == 6
     assert icao_check_digit("520727") == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("XN01BC015", True),
+        ("SPECI2014", True),
+        ("ABCDEFGH1", False),  # a word and a digit: no digit among the middle six
+        ("XO01BC015", False),  # the letter O is never used
+        ("1N01BC015", False),  # two letters first
+        ("XN01BC01", False),  # eight characters
+        ("SPECI20142", True),  # MRZ: nine characters and their check digit
+        ("SPECI20143", False),  # MRZ with a wrong check digit
+        ("SPECI2014<", False),  # MRZ filler where the check digit goes
+    ],
+)
+def test_valid_document_number(value: str, valid: bool) -> None:
+    assert valid_document_number(value) is valid
 
 
 @pytest.mark.parametrize(

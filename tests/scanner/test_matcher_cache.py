@@ -142,10 +142,13 @@ def test_the_key_changes_with_whatever_decides_the_database(cache, patterns):
     assert len(cached_files(cache)) == 2
 
 
-def test_default_folder_follows_xdg(tmp_path):
-    assert matcher_cache.cache_dir({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "dataguardian"
+def test_default_folder_follows_xdg(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert matcher_cache.cache_dir({}) == tmp_path / "dataguardian"
     home_default = Path.home() / ".cache" / "dataguardian"
-    assert matcher_cache.cache_dir({"XDG_CACHE_HOME": "relative/path"}) == home_default
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # the XDG spec says to ignore it
+    assert matcher_cache.cache_dir({}) == home_default
+    monkeypatch.delenv("XDG_CACHE_HOME")
     assert matcher_cache.cache_dir({}) == home_default
     assert matcher_cache.cache_dir({CACHE_DIR_ENV: str(tmp_path / "x")}) == tmp_path / "x"
 

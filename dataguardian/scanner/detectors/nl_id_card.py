@@ -1,6 +1,7 @@
 """NL_ID_CARD: the number of a Dutch identity card.
 
-Same nine-character format as the passport (see ``nl_passport``). A bare
+Same nine-character format and checks as the passport (see ``nl_passport``,
+python-stdnum's ``nl.identiteitskaartnummer`` covers both documents). A bare
 number needs a word such as ``identiteitskaart`` near it; in an ID card's
 machine-readable zone (ICAO 9303 TD1, first line ``I<NLD`` + number + check
 digit) the 7-3-1 check digit is verified instead.

@@ -6,9 +6,14 @@ has no check digit of its own, so a bare number is only reported next to a
 word such as ``paspoort`` (structure + context). In a machine-readable zone
 (ICAO 9303 TD3, second line) the number is followed by its check digit and
 ``NLD``; there the 7-3-1 check digit is verified and no context is needed.
+The format is python-stdnum's (``stdnum.nl.identiteitskaartnummer``); the
+ICAO check digit and the digit required among the middle six are ours
+(docs/ARCHITECTURE.md says why).
 """
 
 from __future__ import annotations
+
+from stdnum.nl import identiteitskaartnummer
 
 from dataguardian.scanner.detectors.base import Detector, Pattern, lead
 
@@ -30,10 +35,13 @@ def icao_check_digit(data: str) -> int:
 
 
 def valid_document_number(value: str) -> bool:
-    """A bare 9-character number, or 9 characters plus their ICAO check digit."""
+    """A 9-character number with a digit among its middle six, or 9 characters plus their ICAO check digit."""
+    number = value[:9]
+    if not identiteitskaartnummer.is_valid(number):
+        return False
     if len(value) == 10:
-        return icao_check_digit(value[:9]) == int(value[9])
-    return len(value) == 9 and any(c.isdigit() for c in value[2:8])
+        return value[9].isdigit() and icao_check_digit(number) == int(value[9])
+    return len(value) == 9 and any(c.isdigit() for c in number[2:8])
 
 
 class DutchDocumentDetector(Detector):
