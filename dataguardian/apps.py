@@ -12,5 +12,5 @@ class DataGuardianConfig(AppConfig):
         from dataguardian import celery  # noqa: F401
         from dataguardian.cache_keys import connect_signals
 
-        # Writes to scans, memberships and payments drop the cached values they affect.
+        # Writes to scans and payments drop the cached values they affect.
         connect_signals()

@@ -93,12 +93,11 @@ def _receiver(handler):
 
 
 def connect_signals() -> None:
-    """Connect the receivers (idempotent); called from ``DataGuardianConfig.ready()``."""
-    from dataguardian.billing.models import Payment
-    from dataguardian.scans.models import Scan
+    """Connect the receivers (idempotent); called from ``DataGuardianConfig.ready()``.
 
-    for model, handler in ((Scan, scan_changed), (Payment, payment_changed)):
+    Senders are named by label, so this module imports no app's models.
+    """
+    for model, handler in (("scans.Scan", scan_changed), ("billing.Payment", payment_changed)):
         receive = _receiver(handler)
         for label, signal in (("save", post_save), ("delete", post_delete)):
-            signal.connect(receive, sender=model, weak=False,
-                           dispatch_uid=f"cache_keys.{model.__name__}.{label}")
+            signal.connect(receive, sender=model, weak=False, dispatch_uid=f"cache_keys.{model}.{label}")

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from performance.caching.namespaces import Namespace, configured_namespaces
+from performance.caching.namespaces import Namespace
 from performance.caching.redis_access import cache_backend, run_on_redis
 from performance.caching.stats import namespace_stats
+from performance.conf import cache_namespaces
 
 __all__ = ["Namespace", "namespace", "stats", "invalidate_all"]
 
@@ -37,7 +38,7 @@ def namespace(name: str) -> Namespace:
 
 def invalidate_all() -> None:
     """Invalidate every declared namespace (O(1) each)."""
-    for name in configured_namespaces():
+    for name in cache_namespaces():
         Namespace(name).invalidate()
 
 
@@ -72,7 +73,7 @@ def stats() -> dict[str, Any]:
     ``aggregated`` is True when the namespace figures come from Redis (all
     processes); otherwise they are this process's own.
     """
-    source, figures = namespace_stats(list(configured_namespaces()))
+    source, figures = namespace_stats(list(cache_namespaces()))
     cache = cache_backend()
     health = cache.health() if hasattr(cache, "health") else None
     if health is not None:

@@ -126,6 +126,12 @@ def get(name: str) -> Any:
         return value
 
 
+def cache_namespaces() -> dict[str, int | None]:
+    """PERFORMANCE_CACHE_NAMESPACES as name -> TTL in seconds (None: no expiry)."""
+    return {name: spec.get("ttl") if isinstance(spec, dict) else spec
+            for name, spec in get("PERFORMANCE_CACHE_NAMESPACES").items()}
+
+
 def host_name() -> str:
     """PERFORMANCE_HOST_NAME, else this machine's name (at most 100 characters)."""
     return (get("PERFORMANCE_HOST_NAME") or socket.gethostname())[:100]

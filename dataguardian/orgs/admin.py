@@ -1,42 +1,14 @@
-from django.contrib import admin
-from django.db import transaction
+"""Memberships in the admin; organisations are registered by the product (``dataguardian/admin.py``)."""
 
-from dataguardian.admin_deletion import summarised_deletion
-from dataguardian.billing.models import Payment
-from dataguardian.orgs.models import Membership, Organization
-from dataguardian.scans.models import Finding, Scan
-from dataguardian.scans.services import scans_delete
+from django.contrib import admin
+
+from dataguardian.orgs.models import Membership
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
-
-
-@admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
-    """Deleting an organisation deletes its scans through the scan service first (their partitions)."""
-
-    list_display = ("name", "slug", "plan", "created_at")
-    list_filter = ("plan",)
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    date_hierarchy = "created_at"
-    inlines = [MembershipInline]
-
-    def delete_model(self, request, obj) -> None:
-        self.delete_queryset(request, Organization.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request, queryset) -> None:
-        with transaction.atomic():
-            scans_delete(scans=Scan.objects.filter(organization__in=queryset))
-            queryset.delete()
-
-    def get_deleted_objects(self, objs, request):
-        ids = [org.pk for org in objs]
-        return summarised_deletion(self, request, objs, [
-            model.objects.filter(organization_id__in=ids) for model in (Membership, Scan, Finding, Payment)])
 
 
 @admin.register(Membership)

@@ -29,20 +29,11 @@ logger = logging.getLogger("performance.cache")
 _MISS = object()
 
 
-def configured_namespaces() -> dict[str, int | None]:
-    """Name -> TTL in seconds (None: no expiry) from PERFORMANCE_CACHE_NAMESPACES."""
-    raw = conf.get("PERFORMANCE_CACHE_NAMESPACES")
-    result = {}
-    for name, spec in raw.items():
-        result[name] = spec.get("ttl") if isinstance(spec, dict) else spec
-    return result
-
-
 class Namespace:
     """A named group of cache entries with one TTL and O(1) invalidation."""
 
     def __init__(self, name: str):
-        if name not in configured_namespaces():
+        if name not in conf.cache_namespaces():
             raise ImproperlyConfigured(
                 f"cache namespace {name!r} is not declared in settings.PERFORMANCE_CACHE_NAMESPACES"
             )
@@ -54,7 +45,7 @@ class Namespace:
     # Settings are read on use, not frozen, so override_settings works.
     @property
     def ttl(self) -> int | None:
-        return configured_namespaces()[self.name]
+        return conf.cache_namespaces()[self.name]
 
     @property
     def cache(self):
@@ -194,7 +185,7 @@ def bump_versions_after_outage(sender, client, make_key, **kwargs) -> None:
     """
     start = time.time_ns()
     pipe = client.pipeline(transaction=False)
-    for name in configured_namespaces():
+    for name in conf.cache_namespaces():
         key = make_key(f"nsv:{name}")
         pipe.set(key, start, nx=True)
         pipe.incr(key)

@@ -120,9 +120,7 @@ def reset() -> None:
     with _lock:
         _pending.clear()
         _totals.clear()
-    from performance.caching.namespaces import configured_namespaces
-
-    names = list(configured_namespaces())
+    names = list(conf.cache_namespaces())
     run_on_redis(lambda client, make_key: client.delete(*[make_key(STATS_KEY.format(n)) for n in names]))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from performance.caching.namespaces import configured_namespaces
+from performance import conf
 from performance.caching.redis_access import run_on_redis
 from performance.caching.stats import namespace_stats
 
@@ -26,7 +26,7 @@ class RedisProbe:
 
     def read(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        source, namespaces = namespace_stats(list(configured_namespaces()))
+        source, namespaces = namespace_stats(list(conf.cache_namespaces()))
         if source == "redis":
             for name, figures in namespaces.items():
                 values[f"cache_hits.{name}"] = figures["hits"]

@@ -5,7 +5,6 @@ from django.test import override_settings
 
 from performance import conf
 from performance.caching import stats
-from performance.caching.namespaces import configured_namespaces
 
 
 def test_a_setting_without_a_declared_default_is_refused():
@@ -24,4 +23,4 @@ def test_an_unset_setting_reads_its_default(settings):
     del settings.PERFORMANCE_QUERY_CACHE
     del settings.PERFORMANCE_CACHE_NAMESPACES
     assert conf.get("PERFORMANCE_QUERY_CACHE") == conf.DEFAULTS["PERFORMANCE_QUERY_CACHE"] == "auto"
-    assert configured_namespaces() == {}
+    assert conf.cache_namespaces() == {}
