@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
+from psycopg import sql
 
 from dataguardian.scanner.types import Finding as EngineFinding
 from dataguardian.scans.models import Finding, Scan, Severity
@@ -90,11 +91,11 @@ def copy_rows(rows: Iterable[tuple]) -> None:
     Binary spares the server parsing every number and timestamp from text:
     bench/ingest.py measured the write about a fifth faster than text COPY.
     """
-    table = connection.ops.quote_name(Finding._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        sql.Identifier(Finding._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, COLUMNS)))
     with connection.cursor() as cursor:
         types = _column_types(cursor)
-        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+        with cursor.copy(statement) as copy:
             copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
