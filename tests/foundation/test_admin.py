@@ -24,16 +24,22 @@ from django_celery_results.models import GroupResult, TaskResult
 from dataguardian.orgs.models import Membership, Organization, Role
 from dataguardian.scans.models import Finding, Scan
 from performance import paginators
+from performance.bottlenecks import services as bottlenecks
+from performance.bottlenecks.base import Finding as BottleneckFinding
 from performance.models import (
+    Bottleneck,
     IndexAuditReport,
     NPlusOne,
+    ProcessSample,
     QueryRollup,
     QueryStatDelta,
     QueryStatSnapshot,
     SlowQuery,
+    SystemSample,
 )
 from sessions_ext.models import CleanupRun, Session, UserActivity
 from tests.foundation.factories import make_finding, make_member, make_org, make_payment, make_scan
+from tests.performance.monitoring_support import span_rollup
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
@@ -61,6 +67,15 @@ def _unsignalled(row):
     return type(row).objects.get(username=row.username)
 
 
+def _bottleneck() -> Bottleneck:
+    finding = BottleneckFinding(subject="scans:list", title="N+1 on scans:list",
+                                severity=Bottleneck.Severity.HIGH, evidence={"repeats": 40},
+                                recommendation="select_related('organization')", key="e" * 32)
+    finding.rule = "n_plus_one"
+    bottlenecks.record([finding], NOW)
+    return Bottleneck.objects.get(fingerprint=finding.fingerprint())
+
+
 ACCESS = {"user_agent": "pytest", "ip_address": "192.0.2.7", "username": "mallory", "http_accept": "*/*",
           "path_info": "/accounts/login/"}
 # One row of every model the admin registers, made the way the product makes it where it matters.
@@ -85,15 +100,22 @@ ROWS = {
     "django_celery_results.TaskResult": lambda ctx: TaskResult.objects.create(task_id="task-admin-test"),
     "orgs.Membership": lambda ctx: ctx["membership"],
     "orgs.Organization": lambda ctx: ctx["org"],
+    "performance.Bottleneck": lambda ctx: _bottleneck(),
     "performance.IndexAuditReport": lambda ctx: IndexAuditReport.objects.create(database="dg"),
     "performance.NPlusOne": lambda ctx: NPlusOne.objects.create(
         fingerprint_hash="e" * 32, source="scans:list", fingerprint="SELECT ?", example="SELECT 1",
         first_seen=NOW, last_seen=NOW),
+    "performance.ProcessSample": lambda ctx: ProcessSample.objects.create(at=NOW, host="web-1", pid=4242,
+                                                                          role="web", cpu_pct=12.5),
     "performance.QueryRollup": lambda ctx: QueryRollup.objects.create(source="scans:list", kind="request",
                                                                       hour=NOW),
     "performance.QueryStatDelta": lambda ctx: _delta(),
     "performance.QueryStatSnapshot": lambda ctx: QueryStatSnapshot.objects.create(),
     "performance.SlowQuery": lambda ctx: _slow_query(),
+    "performance.SpanRollup": lambda ctx: span_rollup("request", "scans:list", NOW.replace(second=0),
+                                                      [12.0, 30.0, 45.0]),
+    "performance.SystemSample": lambda ctx: SystemSample.objects.create(host="web-1", at=NOW,
+                                                                        values={"cpu_pct": 12.5}),
     "scans.Finding": lambda ctx: ctx["finding"],
     "scans.Scan": lambda ctx: ctx["scan"],
     "sessions_ext.CleanupRun": lambda ctx: CleanupRun.objects.create(job="sessions"),
