@@ -107,6 +107,15 @@ class SigninThrottle(AxesCacheHandler):
         except Exception:  # noqa: BLE001
             logger.warning("sign-in throttle: cache unavailable, counter not cleared", exc_info=True)
 
+    # axes' save and delete signals of its AccessAttempt rows (an edit or a delete in the admin)
+    # call these on the configured handler; its cache handler lacks them. The counts live in the
+    # cache and nothing here writes or reads those rows, so a row saved or deleted changes no count.
+    def post_save_access_attempt(self, instance, **kwargs) -> None:
+        pass
+
+    def post_delete_access_attempt(self, instance, **kwargs) -> None:
+        pass
+
 
 class ThrottledPasswordResetView(PasswordResetView):
     """Django's reset form; each request counts against (address given, client address)."""
