@@ -94,8 +94,9 @@ def setup_data() -> int:
     from django.contrib.auth import get_user_model
 
     from dataguardian.orgs.models import Membership, Organization, Role
-    from dataguardian.scans import partitions
     from dataguardian.scans.models import Scan
+    from dataguardian.scans.services import partition_lifecycle
+    from tests.foundation.factories import make_scan
     from tests.scans.page_support import bulk_findings
 
     org, _ = Organization.objects.get_or_create(slug="bench-monitoring",
@@ -107,10 +108,10 @@ def setup_data() -> int:
         Membership.objects.create(user=user, organization=org, role=Role.ANALYST)
     scan = Scan.objects.filter(organization=org, findings_count=FINDINGS, status="completed").first()
     if scan is None:
-        scan = Scan.objects.create(organization=org, created_by=user, kind="documents", status="completed",
-                                   source="Bench: monitoring", progress_done=1, progress_total=1)
+        scan = make_scan(org, created_by=user, kind="documents", status="completed",
+                         source="Bench: monitoring", progress_done=1, progress_total=1)
         bulk_findings(scan, FINDINGS)
-        partitions.finalize(scan.pk)
+        partition_lifecycle.on_scan_finished(scan.pk)  # what the pipeline does when a scan ends
     return scan.pk
 
 

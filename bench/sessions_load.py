@@ -50,8 +50,10 @@ SEED = """
 import json
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from dataguardian.orgs.models import Membership, Organization
 from dataguardian.scans.models import Scan
+from dataguardian.scans.services import partition_lifecycle
 User = get_user_model()
 password = make_password({password!r})
 out = []
@@ -62,9 +64,12 @@ for o in range({orgs}):
     Membership.objects.bulk_create(
         [Membership(user=u, organization=org, role="admin" if i == 0 else "analyst")
          for i, u in enumerate(users)])
-    scans = Scan.objects.bulk_create(
-        [Scan(organization=org, created_by=users[0], kind="documents", status="completed",
-              source=f"bench-src-ORG{{o:03d}}-{{k}}") for k in range({scans})])
+    with transaction.atomic():
+        scans = Scan.objects.bulk_create(
+            [Scan(organization=org, created_by=users[0], kind="documents", status="completed",
+                  source=f"bench-src-ORG{{o:03d}}-{{k}}") for k in range({scans})])
+        for scan in scans:
+            partition_lifecycle.on_scan_created(scan)
     for u in users:
         out.append({{"username": u.username, "org": o, "scans": [s.pk for s in scans]}})
 print(json.dumps(out))
