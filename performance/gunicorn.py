@@ -15,12 +15,6 @@ import os
 import shutil
 
 
-def _directory() -> str:
-    from django.conf import settings  # DJANGO_SETTINGS_MODULE is set by the product's gunicorn.conf.py
-
-    return getattr(settings, "PERFORMANCE_METRICS_DIR", "") or os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
-
-
 def empty_metrics_dir(directory: str) -> None:
     if not directory:
         return
@@ -29,7 +23,9 @@ def empty_metrics_dir(directory: str) -> None:
 
 
 def on_starting(server) -> None:
-    empty_metrics_dir(_directory())
+    from performance.metrics import multiprocess_dir  # DJANGO_SETTINGS_MODULE: the product's gunicorn.conf.py
+
+    empty_metrics_dir(multiprocess_dir())
 
 
 def child_exit(server, worker) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.conf import settings
 from django.db import connections
 
 from performance import conf
@@ -66,7 +65,7 @@ def check_broker() -> dict[str, Any]:
 
 def readiness() -> tuple[bool, dict[str, Any]]:
     checks = {
-        "database": check_database(getattr(settings, "PERFORMANCE_DB_ALIAS", "default")),
+        "database": check_database(conf.get("PERFORMANCE_DB_ALIAS")),
         "cache": check_cache(),
         "broker": check_broker(),
     }

@@ -37,9 +37,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, address: str, **options):
         from performance.gunicorn import empty_metrics_dir
+        from performance.metrics import multiprocess_dir
 
         # This command is the processes' parent, as gunicorn's master is in production.
-        empty_metrics_dir(getattr(settings, "PERFORMANCE_METRICS_DIR", ""))
+        empty_metrics_dir(multiprocess_dir())
         processes: dict[str, subprocess.Popen] = {}
         for name, command in _commands(address).items():
             processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)
