@@ -1,22 +1,20 @@
-"""Helpers for tests and benches: a private redis-server and a private PostgreSQL to stop and start.
+"""Helpers for tests and benches: a private redis-server and PostgreSQL to stop and start.
 
     server = PrivateRedis(workdir, persistent=True).start()
     server.kill(); server.start(); server.pause(); server.resume(); server.kill()
 
-    cluster = PrivatePostgres(workdir).start()     # initdb on first start
-    cluster.url                                    # postgres://postgres@127.0.0.1:<port>/postgres
-    cluster.stop(); cluster.start(); cluster.destroy()
+    cluster = PrivatePostgres().start()      # initdb into a temporary folder, then postgres
+    cluster.url("dg")                        # postgres://postgres@127.0.0.1:<port>/dg
+    cluster.restart(); cluster.stop(); cluster.start(); cluster.kill(); cluster.remove()
 
 Each runs on a free port chosen by the OS, binds 127.0.0.1 only, and keeps
-its files in ``workdir``. The caller stops it when done (tests do it in a
-fixture's ``finally``). Never the shared servers: tests that need a server
-to go away use these.
+its files in its own folder. The caller stops them when done (tests do it in
+a fixture's ``finally``); the shared servers of a machine are never touched.
 """
 
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import signal
 import socket
@@ -89,69 +87,131 @@ class PrivateRedis:
         return redis.Redis(port=self.port, socket_timeout=2)
 
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+PG_BIN = Path(os.environ.get("DG_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
-def postgres_binaries_available() -> bool:
-    return (PG_BIN / "initdb").exists() and (PG_BIN / "pg_ctl").exists()
+def postgres_binaries_available(bin_dir: Path = PG_BIN) -> bool:
+    return all((Path(bin_dir) / name).exists() for name in ("initdb", "postgres"))
 
 
 class PrivatePostgres:
-    """A PostgreSQL cluster of our own in ``workdir``: initdb once, then start and stop it at will.
+    """A PostgreSQL cluster of our own: initdb on first start, then start, stop, restart, kill.
 
-    PostgreSQL refuses to run as root; as root the cluster runs as the
-    ``postgres`` system user (``user``), which then owns ``workdir`` and must
-    be able to reach it (without ``workdir``, a fresh folder under the system
-    temporary folder is used; pytest's ``tmp_path`` is private to root).
-    Trust authentication on 127.0.0.1 only; no Unix socket outside ``workdir``.
+    The postmaster is our child (``postgres -D``, not ``pg_ctl``'s daemon), in
+    its own process group, so ``kill()`` takes its backends down with it like a
+    crash, and the next ``start()`` runs crash recovery. Running as root (the
+    CI machine), the cluster belongs to the ``postgres`` system user, as
+    PostgreSQL refuses to run as root. Trust authentication, user
+    ``postgres``, 127.0.0.1 only; ``settings`` become ``-c name=value``.
     """
 
-    def __init__(self, workdir: Path | None = None, user: str = "postgres"):
-        self.own_workdir = workdir is None
-        self.workdir = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="private-pg-"))
-        self.data = self.workdir / "pgdata"
+    def __init__(self, workdir: Path | None = None, settings: dict[str, str] | None = None,
+                 bin_dir: Path = PG_BIN):
+        self.bin_dir = Path(bin_dir)
+        self._own_dir = workdir is None
+        self.workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="dg-private-pg-"))
+        self.datadir = self.workdir / "data"
         self.port = free_port()
-        self.user = user
-        self._account = pwd.getpwnam(user) if os.geteuid() == 0 else None
+        self.settings = {"max_connections": "100", "fsync": "off", **(settings or {})}
+        self.process: subprocess.Popen | None = None
+        self._log = self.workdir / "postgres.log"
+        self._user = "postgres" if os.geteuid() == 0 else None
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
     @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
-    def _run(self, *args: str, timeout: float = 60) -> None:
-        account = self._account
-
-        def drop_privileges() -> None:
-            if account is not None:
-                os.setgid(account.pw_gid)
-                os.setuid(account.pw_uid)
-
-        subprocess.run([str(PG_BIN / args[0]), *args[1:]], check=True, timeout=timeout,
-                       preexec_fn=drop_privileges, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       cwd=self.workdir)
+    def _initdb(self) -> None:
+        if (self.datadir / "PG_VERSION").exists():
+            return
+        self.datadir.mkdir(parents=True, exist_ok=True)
+        if self._user:
+            os.chmod(self.workdir, 0o755)  # the postgres user must reach its data folder
+            shutil.chown(self.datadir, self._user, self._user)
+        subprocess.run(
+            [str(self.bin_dir / "initdb"), "-D", str(self.datadir), "-U", "postgres", "--auth=trust",
+             "--encoding=UTF8", "--locale=C", "--no-sync"],
+            check=True, capture_output=True, user=self._user,
+        )
 
     def start(self, timeout: float = 30.0) -> PrivatePostgres:
-        if not (self.data / "PG_VERSION").exists():
-            self.workdir.mkdir(parents=True, exist_ok=True)
-            if self._account is not None:
-                os.chown(self.workdir, self._account.pw_uid, self._account.pw_gid)
-            self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync",
-                      "--encoding=UTF8", "--locale=C")
-        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port}"
-                   f" -c unix_socket_directories='{self.data}'"
-                   " -c fsync=off -c max_connections=40 -c shared_buffers=16MB")
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-w", "-t", str(int(timeout)),
-                  "-l", str(self.workdir / "postgres.log"), "start", timeout=timeout + 10)
-        return self
-
-    def stop(self, mode: str = "immediate") -> None:
-        """Stop the server (``immediate``: as if it crashed; ``fast``: cleanly)."""
-        if (self.data / "postmaster.pid").exists():
-            self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def destroy(self) -> None:
-        """Stop the server and remove its files (and the folder, when it made it)."""
+        """initdb (first time), start the postmaster and wait until it accepts connections."""
+        if self.running:
+            return self
+        self._initdb()
+        options = ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.datadir}"]
+        for name, value in self.settings.items():
+            options += ["-c", f"{name}={value}"]
+        log = self._log.open("ab")
         try:
-            self.stop()
+            self.process = subprocess.Popen(
+                [str(self.bin_dir / "postgres"), "-D", str(self.datadir), "-p", str(self.port), *options],
+                stdout=log, stderr=subprocess.STDOUT, user=self._user, start_new_session=True,
+            )
         finally:
-            shutil.rmtree(self.workdir if self.own_workdir else self.data, ignore_errors=True)
+            log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                code = self.process.returncode
+                raise RuntimeError(f"private postgres exited with {code}:\n{self.log_tail()}")
+            if self.accepts_connections():
+                return self
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"private postgres on port {self.port} did not start:\n{self.log_tail()}")
+
+    def accepts_connections(self) -> bool:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url(), connect_timeout=2):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def stop(self, mode: str = "fast", timeout: float = 30.0) -> None:
+        """Shut down: ``fast`` (SIGINT: sessions are ended, work is kept), ``smart`` or ``immediate``."""
+        signals = {"smart": signal.SIGTERM, "fast": signal.SIGINT, "immediate": signal.SIGQUIT}
+        if not self.running:
+            self.process = None
+            return
+        self.process.send_signal(signals[mode])
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self.process = None
+
+    def restart(self, mode: str = "fast") -> PrivatePostgres:
+        self.stop(mode)
+        return self.start()
+
+    def kill(self) -> None:
+        """SIGKILL the postmaster and every backend (its process group), as a crash would."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
+        self.process = None
+
+    def remove(self) -> None:
+        """Stop the server (if running) and delete the cluster's folder, if this object made it."""
+        if self.running:
+            self.stop("immediate")
+        if self._own_dir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        else:
+            shutil.rmtree(self.datadir, ignore_errors=True)
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self._log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""

@@ -52,12 +52,12 @@ def wait_for(url: str, status: int, timeout: float = 60) -> dict:
 def stack(tmp_path_factory):
     """A private PostgreSQL and Redis, and gunicorn serving the product against them."""
     if shutil.which("redis-server") is None or not postgres_binaries_available():
-        require_or_skip("needs redis-server and PostgreSQL 15's initdb/pg_ctl to start private servers")
+        require_or_skip("needs redis-server and PostgreSQL 15's initdb/postgres to start private servers")
     folder = tmp_path_factory.mktemp("health")
     redis_server = PrivateRedis(folder, persistent=False).start()
     postgres = PrivatePostgres().start()
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": postgres.url, "REDIS_URL": redis_server.url,
+    env = {**os.environ, "DATABASE_URL": postgres.url(), "REDIS_URL": redis_server.url,
            "DG_VAR_DIR": str(folder / "var"), "DB_POOL_MIN_SIZE": "1", "DB_POOL_TIMEOUT": "2",
            "CACHE_RETRY_INTERVAL_MS": "200", "PERFORMANCE_PROFILING": "false", "LOG_LEVEL": "WARNING"}
     env.pop("DG_REQUIRE_SERVICES", None)
@@ -77,7 +77,7 @@ def stack(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
         redis_server.kill()
-        postgres.destroy()
+        postgres.remove()
         log.close()
 
 
