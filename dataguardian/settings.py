@@ -115,6 +115,10 @@ DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int(env, "DB_IDLE_IN_TRANSACTION_TIMEOUT
 # DB_POOL=false turns the pool off: then DB_CONN_MAX_AGE seconds of persistent
 # connections (0 = a new connection per request). For comparison (bench/db_pool.py).
 DB_POOL = env_bool(env, "DB_POOL", default=True)
+# Check each pooled connection as it is taken (one empty query): after a
+# PostgreSQL restart every idle connection in the pool is dead, and without
+# the check each would fail one request before being thrown away.
+DB_POOL_CHECK = env_bool(env, "DB_POOL_CHECK", default=True)
 DB_CONN_MAX_AGE = env_int(env, "DB_CONN_MAX_AGE", 0)
 if DB_POOL_MIN_SIZE > DB_POOL_MAX_SIZE:
     raise ConfigError("DB_POOL_MIN_SIZE", f"must not exceed DB_POOL_MAX_SIZE ({DB_POOL_MAX_SIZE})")
@@ -141,6 +145,7 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
         ),
     }
     _db["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not as well
+    _db["CONN_HEALTH_CHECKS"] = DB_POOL_CHECK  # with a pool: psycopg_pool's check on checkout
     if not DB_POOL:
         del _db["OPTIONS"]["pool"]
         _db["CONN_MAX_AGE"] = DB_CONN_MAX_AGE

@@ -6,8 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -39,6 +41,11 @@ def test_pool_sizes_from_the_environment(tmp_path):
                         DB_POOL_TIMEOUT="4")
     assert got["options"]["pool"] == {"min_size": 3, "max_size": 7, "timeout": 4}
     assert got["max_age"] == 0
+    assert got["health"] is True  # pooled connections are checked as they are taken
+
+
+def test_pool_check_can_be_turned_off(tmp_path):
+    assert settings_with(tmp_path, DATABASE_URL=PG, DB_POOL_CHECK="false")["health"] is False
 
 
 def test_session_settings_travel_in_the_startup_options(tmp_path):
@@ -81,3 +88,28 @@ def test_pool_stats_count_checkouts():
     assert after["available"] >= 1
     assert after["waiting"] == 0 and after["pid"] == os.getpid()
     assert set(after) >= {"size", "available", "waiting", "timeouts", "min_size", "max_size"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_pooled_connection_the_server_ended_is_never_handed_out():
+    """A PostgreSQL restart ends every idle pooled connection; the next query must still work."""
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        before = cursor.fetchone()[0]
+    connection.close()  # idle in the pool now
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as admin:
+        # What a restart does to this database's other sessions: all of them end.
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        while admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]:
+            time.sleep(0.01)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != before
+    connection.close()
