@@ -102,7 +102,10 @@ def store_upload(files: list[UploadedFile]) -> Path:
             f"The upload is {total / MiB:.1f} MB; the limit is {settings.DG_MAX_UPLOAD_MB} MB."
         )
     target = uploads_root() / uuid.uuid4().hex
-    target.mkdir(parents=True)
+    try:
+        target.mkdir(parents=True)
+    except OSError as exc:  # a full or read-only disk
+        raise ScanSourceError("The upload could not be stored on the server; please try again.") from exc
     budget = Budget(archive_limits())
     try:
         names: set[str] = set()

@@ -164,6 +164,17 @@ def test_upload_over_the_size_limit_is_refused(settings, media_root):
     assert uploads_left(media_root) == []
 
 
+def test_an_upload_the_disk_refuses_is_a_clear_error(settings, tmp_path):
+    # MEDIA_ROOT under a plain file: creating the upload's folder fails as on a
+    # read-only or full disk (root ignores permission bits, so those cannot stand in).
+    blocker = tmp_path / "media"
+    blocker.write_text("not a folder")
+    settings.MEDIA_ROOT = blocker
+    with pytest.raises(ScanSourceError, match="could not be stored on the server"):
+        store_upload([upload("notes.txt", b"call me at jan@example.nl")])
+    assert blocker.read_text() == "not a folder"
+
+
 def test_good_upload_is_stored_with_safe_names(media_root):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as z:
