@@ -371,6 +371,7 @@ DG_CHUNK_FILES = env_int(env, "DG_CHUNK_FILES", 500, minimum=1)
 DG_CHUNK_MAX_RETRIES = env_int(env, "DG_CHUNK_MAX_RETRIES", 3)
 DG_STALE_SCAN_MINUTES = env_int(env, "DG_STALE_SCAN_MINUTES", 15, minimum=1)
 DG_STALE_SCAN_MAX_REQUEUES = env_int(env, "DG_STALE_SCAN_MAX_REQUEUES", 2)
+DG_UNSTARTED_SCAN_SECONDS = env_int(env, "DG_UNSTARTED_SCAN_SECONDS", 60, minimum=1)
 
 if DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

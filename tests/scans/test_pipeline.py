@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from dataguardian.scans import partitions
 from dataguardian.scans.models import Finding, Scan, ScanChunk, ScanCredential, ScanJob, ScanStatus
@@ -288,6 +289,42 @@ def test_sweep_restarts_a_scan_whose_start_task_was_lost(user, media_root):
     assert sent == [(scan.pk, None)]
     sweep.sweep(timedelta(minutes=15), dispatch=lambda *a: sent.append(a))
     assert len(sent) == 1  # not again until it is stale again
+
+
+def test_a_scan_created_while_the_broker_is_down_stays_queued_and_the_sweep_starts_it(
+        user, media_root, monkeypatch, settings, caplog, django_capture_on_commit_callbacks):
+    def broker_down(*args, **kwargs):  # what kombu raises when Redis refuses the connection
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(start_scan, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        scan = _queued_scan(user, [upload("a.txt", b"jan@example.nl")])
+    scan.refresh_from_db()
+    assert scan.status == ScanStatus.QUEUED
+    assert "task queue is unreachable" in caplog.text
+    sent = []
+    sweep.sweep(timedelta(minutes=15), dispatch=lambda *a: sent.append(a))
+    assert sent == []  # too young: its start task may still be on its way
+    Scan.objects.filter(pk=scan.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.DG_UNSTARTED_SCAN_SECONDS + 1))
+    assert sweep.sweep(timedelta(minutes=15), dispatch=lambda *a: sent.append(a))["requeued"] == 1
+    assert sent == [(scan.pk, None)]
+    sweep.sweep(timedelta(minutes=15), dispatch=lambda *a: sent.append(a))
+    assert len(sent) == 1  # sent once more, not every minute
+    assert ScanJob.objects.get(scan=scan).requeues == 0  # and not counted against the scan
+
+
+def test_the_new_scan_page_answers_while_the_broker_is_down(user, media_root, monkeypatch, client,
+                                                            django_capture_on_commit_callbacks):
+    monkeypatch.setattr(start_scan, "delay", lambda *a, **k: (_ for _ in ()).throw(
+        OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")))
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/scans/new/", {"source": "upload", "kind": "documents",
+                                               "files": [upload("a.txt", b"jan@example.nl")]})
+    scan = Scan.objects.get(created_by=user)
+    assert response.status_code == 302 and response["Location"] == f"/scans/{scan.pk}/"
+    assert scan.status == ScanStatus.QUEUED
 
 
 @pytest.mark.parametrize(("counts", "score"), [

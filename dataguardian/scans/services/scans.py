@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from kombu.exceptions import KombuError
 
 from dataguardian.activity import Action
 from dataguardian.orgs import roles
@@ -32,6 +34,8 @@ from dataguardian.scans.sources import (
     encrypt_secret,
     resolve_folder,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def require_scan_role(user: Any, organization: Organization) -> Membership:
@@ -109,9 +113,18 @@ def _scan_create(user, organization, kind, upload_dir, folder, database_url) -> 
 
 
 def _enqueue_start(scan_id: int) -> None:
+    """Send the start task; with the broker away the scan stays queued for the sweep to start.
+
+    The scan row is committed already: failing here would show the user an
+    error page for a scan that exists.
+    """
     from dataguardian.scans.tasks import start_scan
 
-    start_scan.delay(scan_id)
+    try:
+        start_scan.delay(scan_id)
+    except (KombuError, OSError) as exc:
+        logger.warning("scan %s: the task queue is unreachable (%s); the stale-scan sweep will start it",
+                       scan_id, type(exc).__name__)
 
 
 def scan_cancel(*, user: Any, scan: Scan) -> Scan:

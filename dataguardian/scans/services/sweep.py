@@ -5,7 +5,10 @@ A scan is stale when it made no progress (``last_progress_at``, or
 died, or its task was lost. The sweep restarts what is missing (the start
 task, the unwritten chunks, or the summary when every chunk is written), at
 most ``DG_STALE_SCAN_MAX_REQUEUES`` times per scan; after that the scan fails
-with the reason.
+with the reason. A queued scan that has not started ``DG_UNSTARTED_SCAN_SECONDS``
+after it was created gets its start task sent once more, at once and without
+counting (the broker may have been down when the scan was created; a second
+start of a scan is harmless).
 """
 
 from __future__ import annotations
@@ -62,4 +65,28 @@ def sweep(stale_after: timedelta | None = None, dispatch=None) -> dict[str, int]
         else:
             dispatch(scan.pk, pipeline.pending_chunks(scan.pk))
         done["requeued"] += 1
+    done["requeued"] += resend_unstarted(stale_after, dispatch)
     return done
+
+
+def resend_unstarted(stale_after: timedelta, dispatch) -> int:
+    """Send the start task once more for queued scans that never started; return how many.
+
+    Only scans younger than ``stale_after`` (older ones are the stale path's)
+    whose ``last_progress_at`` is still empty: setting it claims the scan, so
+    each gets one resend.
+    """
+    now = timezone.now()
+    unstarted = Scan.objects.filter(
+        status=ScanStatus.QUEUED, last_progress_at__isnull=True,
+        created_at__lt=now - timedelta(seconds=settings.DG_UNSTARTED_SCAN_SECONDS),
+        created_at__gte=now - stale_after,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for scan_id in list(unstarted):
+        claimed = Scan.objects.filter(pk=scan_id, status=ScanStatus.QUEUED,
+                                      last_progress_at__isnull=True).update(last_progress_at=now)
+        if claimed:
+            dispatch(scan_id, None)
+            sent += 1
+    return sent
