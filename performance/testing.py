@@ -131,11 +131,14 @@ class PrivatePostgres:
         if self._user:
             os.chmod(self.workdir, 0o755)  # the postgres user must reach its data folder
             shutil.chown(self.datadir, self._user, self._user)
-        subprocess.run(
+        result = subprocess.run(
             [str(self.bin_dir / "initdb"), "-D", str(self.datadir), "-U", "postgres", "--auth=trust",
              "--encoding=UTF8", "--locale=C", "--no-sync"],
-            check=True, capture_output=True, user=self._user,
+            capture_output=True, text=True, user=self._user,
         )
+        if result.returncode != 0:
+            hint = " (every folder above it must be searchable by the postgres user)" if self._user else ""
+            raise RuntimeError(f"initdb in {self.datadir} failed{hint}:\n{result.stderr.strip()}")
 
     def start(self, timeout: float = 30.0) -> PrivatePostgres:
         """initdb (first time), start the postmaster and wait until it accepts connections."""
