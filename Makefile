@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test lint setup bench-setup clean
+.PHONY: run test lint setup bench-setup soak clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ test: $(STAMP)
 
 bench-setup: $(STAMP)
 	$(PY) -m pip install --quiet -r requirements-bench.txt
+
+# The whole product on private servers under load while they fail (bench/soak.py;
+# needs root for the read-only upload disk). SOAK_ARGS="--minutes 2" for a quick run.
+SOAK_ARGS ?=
+soak: $(STAMP)
+	$(PY) bench/soak.py $(SOAK_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,10 +3,11 @@
 A request is *inside* a fault window when it overlaps [start, end + GRACE_S]
 of a fault that affects requests (beat's do not: it serves none); GRACE_S is
 the recovery the targets allow. Recovery after a fault: until the last
-failed request among those started in the 30 s after its end (0 when none
-failed), and until the first scan completed after it. Findings: rows stored
-for each scan against what the command line found (lost = fewer, duplicated
-= more); scans still queued or running at the end count as left running.
+failed request among those started in the 30 s after its end and not in
+another fault's window (0 when none failed), and until the first scan
+completed after it. Findings: rows stored for each scan against what the
+command line found (lost = fewer, duplicated = more); scans still queued or
+running at the end count as left running.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[rank]
 
 
+def overlaps(record: Record, fault: Fault) -> bool:
+    return bool(fault.affects_requests and fault.started
+                and record.started <= fault.ended + GRACE_S and record.ended >= fault.started)
+
+
 def window_of(record: Record, faults: list[Fault]) -> str | None:
-    for fault in faults:
-        if fault.affects_requests and fault.started and \
-                record.started <= fault.ended + GRACE_S and record.ended >= fault.started:
-            return fault.label
-    return None
+    return next((fault.label for fault in faults if overlaps(record, fault)), None)
 
 
 @dataclass
@@ -130,8 +132,10 @@ def build(records: list[Record], faults: list[Fault], started: list[StartedScan]
             report.add(f"  {fault.label:<24} not run: {fault.detail}")
             continue
         end = fault.ended or fault.started
+        # Failures that belong to the next fault are that fault's, not a slow recovery from this one.
         failed_after = [r.ended for r in records if r.outcome not in NOT_ERRORS
-                        and end <= r.started <= end + RECOVERY_LOOKAHEAD_S]
+                        and end <= r.started <= end + RECOVERY_LOOKAHEAD_S
+                        and not any(overlaps(r, other) for other in faults if other is not fault)]
         request_recovery = max(0.0, max(failed_after) - end) if failed_after else 0.0
         next_scan = next((t - end for t in finished if t >= end), None)
         if fault.affects_requests:
