@@ -255,7 +255,10 @@ def main() -> None:
     def terminate(signum, frame):  # noqa: ARG001
         raise KeyboardInterrupt
 
+    # Installed for SIGINT too: a soak started in the background of a script has SIGINT
+    # ignored, and Python then raises no KeyboardInterrupt on Ctrl-C / kill -INT.
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, terminate)
     become_subreaper()
     workdir = Path(tempfile.mkdtemp(prefix="dg-soak-"))
     workdir.chmod(0o755)  # the private PostgreSQL clusters below it run as the postgres user
