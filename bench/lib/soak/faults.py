@@ -4,7 +4,8 @@ Written for a 10-minute run and scaled to ``--minutes``: two rounds of
 Redis stopped, PostgreSQL restarted, a Celery pool process SIGKILLed while
 it runs a chunk, a gunicorn worker SIGKILLed, and the upload disk made
 read-only, spread evenly over 10 %-85 % of the run, one at a time. Outages
-last 30 s (shorter when a slot of the run is too short: 70 % of the slot).
+last 30 s (shorter when a slot of the run is too short: 70 % of the slot,
+and 6 s less than the slot, so no window and its grace reach the next fault).
 Beat is stopped twice for a quarter of the run each time, from 12 % and
 55 % of the run (2.5 minutes in a 10-minute run, the issue's 5 minutes in a
 20-minute one; beat serves no request, so its windows overlap the others).
@@ -23,6 +24,8 @@ from bench.lib.soak.topology import Topology
 
 KINDS = ["redis_stop", "pg_restart", "worker_kill", "web_worker_kill", "disk_read_only"]
 OUTAGE_S = 30.0
+# After a fault's end, the recovery the targets allow: requests up to then still count inside its window.
+GRACE_S = 5.0
 
 
 @dataclass
@@ -45,7 +48,7 @@ def schedule(run_s: float) -> list[Fault]:
     order = KINDS * 2
     first, last = 0.10 * run_s, 0.85 * run_s
     slot = (last - first) / len(order)
-    outage = min(OUTAGE_S, 0.7 * slot)
+    outage = min(OUTAGE_S, 0.7 * slot, slot - GRACE_S - 1.0)
     for n, kind in enumerate(order):
         duration = outage if kind in {"redis_stop", "disk_read_only"} else 0.0
         faults.append(Fault(kind, first + n * slot, duration))

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from bench.lib.soak.faults import Fault
+from bench.lib.soak.faults import GRACE_S, Fault
 from bench.lib.soak.http import Record
 from bench.lib.soak.users import StartedScan
 
-GRACE_S = 5.0
 RECOVERY_LOOKAHEAD_S = 30.0
 NOT_ERRORS = {"ok", "refused_with_reason"}
 
