@@ -146,7 +146,11 @@ def wait_for_scans(db_url: str, log_: ScanLog, timeout: float) -> int:
 def run(args: argparse.Namespace, workdir: Path) -> int:
     rnd = random.Random(args.seed)
     shares = [workdir / "shares" / f"share-{n}" for n in range(2)]
-    topology = Topology(workdir, args.web_workers, args.web_threads, [str(s) for s in shares])
+    # The stale-scan sweep's threshold scaled like beat's outages: 15 minutes in production
+    # would let no lost task be found within a run; a fifth of the run (2 minutes in 10).
+    stale_minutes = max(1, round(args.minutes / 5))
+    topology = Topology(workdir, args.web_workers, args.web_threads, [str(s) for s in shares],
+                        stale_minutes=stale_minutes)
     runner = None
     try:
         log(f"private servers in {workdir}")
@@ -188,6 +192,11 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         schedule = faults_mod.schedule(run_s)
         big = next(s for s in sources if s.big)
         runner = faults_mod.FaultRunner(topology, schedule, lambda: starters[0].start_now(big), log)
+        stop_supervisor = threading.Event()
+        restarts: list[tuple[float, str]] = []
+        supervisor = threading.Thread(
+            target=lambda: restarts.extend(topology.supervise(stop_supervisor, log)), daemon=True)
+        supervisor.start()
         t0 = time.monotonic()
         for thread in threads:
             thread.start()
@@ -207,12 +216,17 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         runner.restore()
         log(f"load stopped after {time.monotonic() - t0:.0f}s; waiting up to {args.drain:.0f}s for scans")
         left = wait_for_scans(topology.env["DATABASE_URL"], scan_log, args.drain)
+        stop_supervisor.set()
+        supervisor.join(timeout=10)
         wall_minus_mono = time.time() - time.monotonic()
         outcomes = report.scan_outcomes(topology.env["DATABASE_URL"], scan_log.scans, wall_minus_mono)
         result = report.build(recorder.snapshot(), schedule, scan_log.scans, outcomes,
                               memory_rows(samples.get("start", {}), samples["end"]), args.minutes,
                               len(members))
         load = os.getloadavg()
+        result.lines.append(f"supervisor restarts: {len(restarts)}")
+        result.lines.extend(f"  at {at - t0:.0f}s: {line}" for at, line in restarts)
+        result.lines.append(f"stale-scan sweep after {stale_minutes} min (DG_STALE_SCAN_MINUTES)")
         text = "\n".join(result.lines)
         print(text)
         print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

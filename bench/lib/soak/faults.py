@@ -67,8 +67,10 @@ class FaultRunner:
         self.big_scan = big_scan
         self.log = log
         self._beat_back: list[tuple[float, Fault]] = []
+        self.stop = threading.Event()
 
     def run(self, t0: float, stop: threading.Event) -> None:
+        self.stop = stop
         for fault in self.faults:
             if not self._wait_until(t0 + fault.at, stop):
                 break
@@ -81,6 +83,13 @@ class FaultRunner:
             if stop.wait(min(0.2, max(0.0, moment - time.monotonic()))):
                 return False
         return True
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep through an outage, starting beat again meanwhile when its time comes."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            self._finish_beat(self.stop, until=end)
+            time.sleep(min(0.2, left))
 
     def _finish_beat(self, stop: threading.Event, until: float | None) -> None:
         for due, fault in list(self._beat_back):
@@ -96,15 +105,15 @@ class FaultRunner:
         topology = self.topology
         if fault.kind == "worker_kill":
             self.big_scan()  # a large upload, so that a chunk is running when we look
-            pid = topology.running_chunk_pid(timeout=60)
+            pid = topology.running_chunk_pid(timeout=90)
             if pid is None:
-                fault.detail = "no chunk ran within 60 s: nothing killed"
+                fault.detail = "no chunk ran within 90 s: nothing killed"
                 self.log(f"fault {fault.label}: {fault.detail}")
                 return
         fault.started = time.monotonic()
         if fault.kind == "redis_stop":
             topology.redis.kill()
-            time.sleep(fault.duration)
+            self._sleep(fault.duration)
             topology.redis.start()
         elif fault.kind == "pg_restart":
             topology.db.restart("fast")
@@ -121,7 +130,7 @@ class FaultRunner:
                 fault.detail = f"skipped: {topology.disk_fault}"
             else:
                 topology.disk_read_only(True)
-                time.sleep(fault.duration)
+                self._sleep(fault.duration)
                 topology.disk_read_only(False)
         elif fault.kind == "beat_stop":
             topology.beat.stop()

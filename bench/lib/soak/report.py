@@ -156,8 +156,10 @@ def build(records: list[Record], faults: list[Fault], started: list[StartedScan]
         report.add(f"  not started ({n}x): {text}")
     for outcome in failed:
         report.add(f"  failed #{outcome.scan_id} ({outcome.source}): {outcome.reason[:200]}")
-    for outcome in unfinished:
+    for outcome in unfinished[:10]:
         report.add(f"  left {outcome.status} #{outcome.scan_id} ({outcome.source})")
+    if len(unfinished) > 10:
+        report.add(f"  ... and {len(unfinished) - 10} more left unfinished")
     for outcome in completed:
         if outcome.stored != outcome.expected or outcome.summary_count != outcome.stored:
             report.add(f"  findings #{outcome.scan_id} ({outcome.source}): expected {outcome.expected}, "

@@ -88,6 +88,10 @@ class Process:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
 
+    def exited(self) -> int | None:
+        """The exit status if the process ended by itself (not through ``stop()``), else None."""
+        return self.proc.poll() if self.proc is not None else None
+
     def tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -96,7 +100,8 @@ class Process:
 
 
 class Topology:
-    def __init__(self, workdir: Path, web_workers: int, web_threads: int, folders: list[str]):
+    def __init__(self, workdir: Path, web_workers: int, web_threads: int, folders: list[str],
+                 stale_minutes: int = 15):
         self.workdir = workdir
         self.logdir = workdir / "logs"
         self.logdir.mkdir(parents=True, exist_ok=True)
@@ -109,6 +114,7 @@ class Topology:
         self.media_disk, self.media = workdir / "media-disk", workdir / "media"
         self.disk_fault = "unavailable"
         self.folders = folders
+        self.stale_minutes = stale_minutes
         self.web: GunicornServer | None = None
         self.worker = self.beat = self.monitor = None
         self.monitor_command = ""
@@ -132,6 +138,7 @@ class Topology:
             DB_POOL_MAX_SIZE=str(self.web_threads), DB_POOL_MIN_SIZE="2",
             DG_SCANNER_CACHE_DIR=str(self.workdir / "scanner-cache"), LOG_LEVEL="WARNING",
             DG_VAR_DIR=str(self.workdir / "var"),
+            DG_STALE_SCAN_MINUTES=str(self.stale_minutes),
         )
 
     def _mount_media(self) -> None:
@@ -182,6 +189,27 @@ class Topology:
             if self.worker.proc.poll() is not None:
                 raise RuntimeError(f"celery worker exited:\n{self.worker.tail()}")
         raise RuntimeError(f"celery worker did not answer within {timeout:.0f}s:\n{self.worker.tail()}")
+
+    # -- supervision ---------------------------------------------------------
+    def supervise(self, stop, log) -> list[tuple[float, str]]:
+        """What a process supervisor does in production: start again a process that exited.
+
+        Runs until ``stop`` is set; returns (monotonic time, what exited and its last error) per restart.
+        """
+        restarts: list[tuple[float, str]] = []
+        while not stop.wait(1.0):
+            for part in (self.worker, self.beat, self.monitor):
+                status = part.exited() if part is not None else None
+                if status is None:
+                    continue
+                errors = [line for line in part.tail(400).splitlines()
+                          if "CRITICAL" in line or "Unrecoverable" in line]
+                line = f"{part.name} exited with status {status}; last error: " \
+                       f"{errors[-1][:200] if errors else 'none logged'}"
+                restarts.append((time.monotonic(), line))
+                log(f"supervisor: {line}; starting it again")
+                part.start()
+        return restarts
 
     # -- faults -------------------------------------------------------------
     def disk_read_only(self, read_only: bool) -> None:
