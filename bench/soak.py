@@ -118,6 +118,18 @@ def memory_sample(topology: Topology) -> dict[int, tuple[str, int]]:
     return sample
 
 
+def memory_series(topology: Topology, stop: threading.Event, t0: float, every: float = 30.0
+                  ) -> list[tuple[float, dict[str, int]]]:
+    """RSS per role every ``every`` seconds: growth that levels off is warm-up, a slope is a leak."""
+    series = []
+    while not stop.wait(every):
+        totals: dict[str, int] = {}
+        for role, rss in memory_sample(topology).values():
+            totals[role] = totals.get(role, 0) + rss
+        series.append((time.monotonic() - t0, totals))
+    return series
+
+
 def memory_rows(start: dict, end: dict) -> list[tuple[str, int, int, int, int]]:
     roles = sorted({r for r, _ in start.values()} | {r for r, _ in end.values()})
     rows = []
@@ -201,6 +213,10 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         for thread in threads:
             thread.start()
         samples: dict[str, dict] = {}
+        series: list = []
+        watcher = threading.Thread(target=lambda: series.extend(memory_series(topology, stop_users, t0)),
+                                   daemon=True)
+        watcher.start()
         # The first memory sample: a minute in (10 % of a shorter run), before beat's first stop.
         sampler = threading.Timer(min(60.0, 0.1 * run_s),
                                   lambda: samples.update(start=memory_sample(topology)))
@@ -224,6 +240,12 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
                               memory_rows(samples.get("start", {}), samples["end"]), args.minutes,
                               len(members))
         load = os.getloadavg()
+        watcher.join(timeout=10)
+        roles = ["gunicorn workers", "celery worker children", "celery worker", "beat"]
+        result.lines.append("RSS MiB every 30 s (" + ", ".join(roles) + "):")
+        for at, totals in series:
+            figures = " ".join(f"{totals.get(role, 0) / 2**20:6.0f}" for role in roles)
+            result.lines.append(f"  {at:5.0f}s {figures}")
         result.lines.append(f"supervisor restarts: {len(restarts)}")
         result.lines.extend(f"  at {at - t0:.0f}s: {line}" for at, line in restarts)
         result.lines.append(f"stale-scan sweep after {stale_minutes} min (DG_STALE_SCAN_MINUTES)")
