@@ -145,7 +145,7 @@ def wait_for_scans(db_url: str, log_: ScanLog, timeout: float) -> int:
     import psycopg
 
     deadline = time.monotonic() + timeout
-    ids = [s.scan_id for s in log_.scans if s.scan_id]
+    ids = [s.scan_id for s in log_.snapshot() if s.scan_id]
     while True:
         with psycopg.connect(db_url) as conn:
             left = conn.execute("SELECT count(*) FROM scans_scan WHERE id = ANY(%s) AND status IN "
@@ -235,8 +235,8 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         stop_supervisor.set()
         supervisor.join(timeout=10)
         wall_minus_mono = time.time() - time.monotonic()
-        outcomes = report.scan_outcomes(topology.env["DATABASE_URL"], scan_log.scans, wall_minus_mono)
-        result = report.build(recorder.snapshot(), schedule, scan_log.scans, outcomes,
+        outcomes = report.scan_outcomes(topology.env["DATABASE_URL"], scan_log.snapshot(), wall_minus_mono)
+        result = report.build(recorder.snapshot(), schedule, scan_log.snapshot(), outcomes,
                               memory_rows(samples.get("start", {}), samples["end"]), args.minutes,
                               len(members))
         load = os.getloadavg()

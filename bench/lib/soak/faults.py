@@ -48,7 +48,7 @@ def schedule(run_s: float) -> list[Fault]:
     order = KINDS * 2
     first, last = 0.10 * run_s, 0.85 * run_s
     slot = (last - first) / len(order)
-    outage = min(OUTAGE_S, 0.7 * slot, slot - GRACE_S - 1.0)
+    outage = max(1.0, min(OUTAGE_S, 0.7 * slot, slot - GRACE_S - 1.0))
     for n, kind in enumerate(order):
         duration = outage if kind in {"redis_stop", "disk_read_only"} else 0.0
         faults.append(Fault(kind, first + n * slot, duration))

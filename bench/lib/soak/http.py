@@ -14,9 +14,11 @@ import threading
 import time
 import urllib.parse
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
+T = TypeVar("T")
 # What a reused keep-alive connection that the server had closed looks like.
 STALE_CONNECTION = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -50,18 +52,23 @@ class Record:
     user: str = ""
 
 
-@dataclass
-class Recorder:
-    records: list[Record] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+class Journal(Generic[T]):
+    """A list that many threads append to: requests recorded, scans started."""
 
-    def add(self, record: Record) -> None:
-        with self.lock:
-            self.records.append(record)
+    def __init__(self) -> None:
+        self._items: list[T] = []
+        self._lock = threading.Lock()
 
-    def snapshot(self) -> list[Record]:
-        with self.lock:
-            return list(self.records)
+    def add(self, item: T) -> None:
+        with self._lock:
+            self._items.append(item)
+
+    def snapshot(self) -> list[T]:
+        with self._lock:
+            return list(self._items)
+
+
+Recorder = Journal[Record]
 
 
 class Browser:

@@ -12,10 +12,10 @@ import random
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bench.lib.soak.fixtures import Source
-from bench.lib.soak.http import CSRF_FIELD, Browser, Record, Recorder, error_kind, outcome_of
+from bench.lib.soak.http import CSRF_FIELD, Browser, Journal, Record, Recorder, error_kind, outcome_of
 
 SCAN_LINK = re.compile(rb'href="/scans/(\d+)/"')
 FORM_ERROR = re.compile(rb'role="alert">(.*?)\n|class="errorlist[^"]*"[^>]*>\s*<li>(.*?)</li>', re.S)
@@ -44,14 +44,7 @@ class StartedScan:
     user: str = ""
 
 
-@dataclass
-class ScanLog:
-    scans: list[StartedScan] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, scan: StartedScan) -> None:
-        with self.lock:
-            self.scans.append(scan)
+ScanLog = Journal[StartedScan]
 
 
 def _timed(recorder: Recorder, browser: Browser, page: str, user: str, path: str,
