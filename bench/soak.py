@@ -13,7 +13,7 @@ It then counts what users saw and what the scans stored, and ends with one
 ``BENCH soak ...`` line. Everything it started is stopped on exit, Ctrl-C
 or failure.
 
-    sudo-less root: .venv/bin/python bench/soak.py [--minutes 10] [--users 150]   (make soak)
+    .venv/bin/python bench/soak.py [--minutes 10] [--users 150] [--keep]     (make soak)
 
 Needs root for the read-only bind mount of the upload disk (without it that
 fault is skipped and says so), PostgreSQL 15's server binaries
