@@ -14,7 +14,7 @@ from kombu.exceptions import OperationalError
 from dataguardian.scans import partitions
 from dataguardian.scans.models import Finding, Scan, ScanChunk, ScanCredential, ScanJob, ScanStatus
 from dataguardian.scans.services import pipeline, scan_cancel, scan_create, store_upload, sweep
-from dataguardian.scans.tasks import dispatch, scan_chunk, start_scan, summarize_scan
+from dataguardian.scans.tasks import cleanup_scan, dispatch, scan_chunk, start_scan, summarize_scan
 from tests.scans.pipeline_support import (  # noqa: F401 - fixtures
     eager_celery,
     expected_findings,
@@ -325,6 +325,20 @@ def test_the_new_scan_page_answers_while_the_broker_is_down(user, media_root, mo
     scan = Scan.objects.get(created_by=user)
     assert response.status_code == 302 and response["Location"] == f"/scans/{scan.pk}/"
     assert scan.status == ScanStatus.QUEUED
+
+
+def test_cancelling_while_the_broker_is_down_still_cancels(user, media_root, monkeypatch, caplog,
+                                                          django_capture_on_commit_callbacks):
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(cleanup_scan, "apply_async", broker_down)
+    scan = _queued_scan(user, [upload("a.txt", b"jan@example.nl")])
+    with django_capture_on_commit_callbacks(execute=True):
+        scan_cancel(user=user, scan=scan)
+    scan.refresh_from_db()
+    assert scan.status == ScanStatus.CANCELLED
+    assert "task queue is unreachable" in caplog.text
 
 
 @pytest.mark.parametrize(("counts", "score"), [

@@ -120,11 +120,16 @@ def _enqueue_start(scan_id: int) -> None:
     """
     from dataguardian.scans.tasks import start_scan
 
+    _send(lambda: start_scan.delay(scan_id), scan_id, "the stale-scan sweep will start it")
+
+
+def _send(send, scan_id: int, fallback: str) -> None:
+    """Send a task after a commit; a broker that is away is logged, never raised to the page."""
     try:
-        start_scan.delay(scan_id)
+        send()
     except (KombuError, OSError) as exc:
-        logger.warning("scan %s: the task queue is unreachable (%s); the stale-scan sweep will start it",
-                       scan_id, type(exc).__name__)
+        logger.warning("scan %s: the task queue is unreachable (%s); %s", scan_id, type(exc).__name__,
+                       fallback)
 
 
 def scan_cancel(*, user: Any, scan: Scan) -> Scan:
@@ -168,7 +173,8 @@ def _enqueue_cleanup(scan_id: int) -> None:
     from dataguardian.scans.tasks import cleanup_scan
 
     # A little later, so chunks still reading the files can notice the cancel first.
-    cleanup_scan.apply_async((scan_id,), countdown=10)
+    _send(lambda: cleanup_scan.apply_async((scan_id,), countdown=10), scan_id,
+          "its upload goes when its start task or the last chunk sees the cancel")
 
 
 def _remove_upload(upload_dir: Path) -> None:
