@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -271,6 +272,8 @@ class Topology:
                     pass
         if self.web is not None:
             self.web.stop()
+            shutil.copy(self.web._log.name, self.logdir / "gunicorn.log")  # kept with the run's logs
+            self.web.__exit__(None, None, None)  # removes its temporary log file
         self.redis.kill()
         for cluster in (self.db, self.target):
             cluster.stop("fast")
