@@ -203,7 +203,7 @@ class Topology:
                 status = part.exited() if part is not None else None
                 if status is None:
                     continue
-                errors = [line for line in part.tail(400).splitlines()
+                errors = [line for line in part.tail(5000).splitlines()
                           if "CRITICAL" in line or "Unrecoverable" in line]
                 line = f"{part.name} exited with status {status}; last error: " \
                        f"{errors[-1][:200] if errors else 'none logged'}"
